@@ -1,0 +1,27 @@
+//! The protocol core, sans-IO. No wasm-bindgen, web-sys or js-sys here: everything is tested
+//! natively with `cargo test`, on simulated time.
+//!
+//! Time is an input: every entry point that depends on time takes the current [`Instant`], and
+//! state machines report their next deadline with a `poll_timeout` method. Randomness (SCRAM
+//! nonces, request ids) is an input too, so tests are deterministic.
+
+pub mod decisions;
+pub mod ns;
+pub mod xml;
+
+/// A point in time, in milliseconds since an origin the driver chooses (the browser adapter uses
+/// `performance.now()`, tests start at zero). The core never reads a clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Instant(pub u64);
+
+impl Instant {
+    /// This instant plus `ms` milliseconds (saturating).
+    pub fn plus_ms(self, ms: u64) -> Instant {
+        Instant(self.0.saturating_add(ms))
+    }
+
+    /// Milliseconds from `earlier` to `self`, zero when `earlier` is later.
+    pub fn since(self, earlier: Instant) -> u64 {
+        self.0.saturating_sub(earlier.0)
+    }
+}
