@@ -6,11 +6,14 @@
 //! nonces, request ids) is an input too, so tests are deterministic.
 
 pub mod decisions;
+pub mod http;
 pub mod ns;
 pub mod xml;
 
-/// A point in time, in milliseconds since an origin the driver chooses (the browser adapter uses
-/// `performance.now()`, tests start at zero). The core never reads a clock.
+/// A point in time: milliseconds since the Unix epoch, as the driver read them (the browser
+/// adapter passes `Date.now()`; tests start wherever they like). Wall-clock, because message
+/// objects carry `time` and `received`; arithmetic saturates, so a clock stepping back delays a
+/// timer and never panics. The core never reads a clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Instant(pub u64);
 
