@@ -7,6 +7,7 @@
 
 pub mod decisions;
 pub mod http;
+pub mod jid;
 pub mod ns;
 pub mod xml;
 
