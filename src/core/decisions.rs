@@ -30,6 +30,22 @@ pub fn feedback_config_path(contact_center_id: i64, process_id: i64, campaign_id
     )
 }
 
+/// **D**: the archive endpoint may answer in the Openfire REST API chat-history shape
+/// (`{"message": [...]}`, where a single message may come as an object instead of an array) or as
+/// a bare JSON array of the same objects. Returns the message entries, or `None` for any other shape.
+pub fn archive_items(value: &Value) -> Option<Vec<Value>> {
+    match value {
+        Value::Array(items) => Some(items.clone()),
+        Value::Object(obj) => match obj.get("message") {
+            Some(Value::Array(items)) => Some(items.clone()),
+            Some(one @ Value::Object(_)) => Some(vec![one.clone()]),
+            Some(Value::Null) => Some(Vec::new()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

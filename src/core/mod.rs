@@ -9,6 +9,7 @@ pub mod decisions;
 pub mod http;
 pub mod jid;
 pub mod ns;
+pub mod rest;
 pub mod xml;
 
 /// A point in time: milliseconds since the Unix epoch, as the driver read them (the browser

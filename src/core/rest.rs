@@ -1,0 +1,555 @@
+//! The Exotel REST calls of the spec, as values: requests to send and parsers for what comes back.
+//!
+//! Four calls: provisioning (`startChat`), the room archive (`fetchArchivedMessages`), the CMS
+//! feedback configuration (`getFeedbackConfig`) and the feedback submission
+//! (`submitFeedbackResponse`). Every format choice the spec marks **D** is delegated to
+//! [`crate::core::decisions`].
+
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use crate::core::decisions;
+use crate::core::http::{HttpRequest, HttpResponse, Method, RequestId};
+
+/// Path of the provisioning call under `chat_service_domain`.
+pub const PROVISION_PATH: &str = "/plugins/restapi/v1/xtrm/users/connection";
+/// Path of the feedback submission under `chat_service_domain`.
+pub const FEEDBACK_PATH: &str = "/plugins/restapi/v1/xtrm/chat-feedback";
+/// How long a REST call may take before it counts as a network failure.
+pub const REST_TIMEOUT_MS: u64 = 30_000;
+
+/// The tenant settings every REST call needs, taken from the validated `initialize` config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tenant {
+    /// Base URL of the chat service (REST).
+    pub chat_service_domain: String,
+    /// Base URL of the CMS service (feedback configuration).
+    pub cms_service_domain: String,
+    /// `Authorization` header value, `"RestrictedToken <token>"`.
+    pub auth_token: String,
+    /// `contactCenterId` header and CMS path segment.
+    pub contact_center_id: i64,
+    /// `accountId` header, sent only when set.
+    pub account_id: Option<String>,
+    /// Campaign the chat is routed into.
+    pub campaign_id: i64,
+    /// Nodeflow (IVA) id.
+    pub nodeflow_id: i64,
+    /// Process id of the feedback lookup.
+    pub process_id: i64,
+    /// UI locale, sent as a user property.
+    pub locale: String,
+}
+
+/// Why a `startChat` parameter object was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParamsError {
+    /// `startChat` was called without an object.
+    NotAnObject,
+    /// A required key is missing or empty (the key).
+    Missing(&'static str),
+    /// A key holds the wrong type (the key and what it should be).
+    WrongType(String, &'static str),
+}
+
+impl std::fmt::Display for ParamsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ParamsError::NotAnObject => f.write_str("startChat expects an object { fullName, email, phone, ... }"),
+            ParamsError::Missing(key) => write!(f, "startChat: `{key}` is required"),
+            ParamsError::WrongType(key, want) => write!(f, "startChat: `{key}` must be {want}"),
+        }
+    }
+}
+
+impl std::error::Error for ParamsError {}
+
+/// The parameters of `startChat`, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StartParams {
+    /// Customer display name.
+    pub full_name: String,
+    /// Customer email.
+    pub email: String,
+    /// Customer phone.
+    pub phone: String,
+    /// Bot user id: set for bot-to-agent transfers.
+    pub user_id: Option<String>,
+    /// Bot session id.
+    pub session_id: Option<String>,
+    /// `additionalInfo` with every extra top-level key merged in.
+    pub additional_info: Map<String, Value>,
+}
+
+const KNOWN_PARAMS: [&str; 6] = ["fullName", "email", "phone", "user_id", "session_id", "additionalInfo"];
+
+impl StartParams {
+    /// Validates the object a page passed to `startChat`. Extra top-level keys (`intent`,
+    /// `language`, …) are merged into `additionalInfo`; an explicit `additionalInfo` key wins over
+    /// an extra key of the same name.
+    pub fn from_json(value: &Value) -> Result<StartParams, ParamsError> {
+        let obj = value.as_object().ok_or(ParamsError::NotAnObject)?;
+        let required = |key: &'static str| -> Result<String, ParamsError> {
+            match obj.get(key) {
+                None | Some(Value::Null) => Err(ParamsError::Missing(key)),
+                Some(Value::String(s)) if s.trim().is_empty() => Err(ParamsError::Missing(key)),
+                Some(Value::String(s)) => Ok(s.clone()),
+                Some(_) => Err(ParamsError::WrongType(key.to_owned(), "a string")),
+            }
+        };
+        let optional = |key: &'static str| -> Result<Option<String>, ParamsError> {
+            match obj.get(key) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.clone())),
+                // Bot platforms often hold ids as numbers.
+                Some(Value::Number(n)) => Ok(Some(n.to_string())),
+                Some(_) => Err(ParamsError::WrongType(key.to_owned(), "a string or null")),
+            }
+        };
+        let mut additional_info = Map::new();
+        for (k, v) in obj {
+            if !KNOWN_PARAMS.contains(&k.as_str()) {
+                additional_info.insert(k.clone(), v.clone());
+            }
+        }
+        match obj.get("additionalInfo") {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(extra)) => additional_info.extend(extra.clone()),
+            Some(_) => return Err(ParamsError::WrongType("additionalInfo".into(), "an object")),
+        }
+        Ok(StartParams {
+            full_name: required("fullName")?,
+            email: required("email")?,
+            phone: required("phone")?,
+            user_id: optional("user_id")?,
+            session_id: optional("session_id")?,
+            additional_info,
+        })
+    }
+}
+
+/// Formats 16 random bytes as a UUID version 4 (RFC 9562 §5.4): the randomness is an input.
+pub fn uuid_v4(mut bytes: [u8; 16]) -> String {
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+}
+
+/// Joins a configured base URL and a path that starts with `/`, without doubling the slash.
+fn join(base: &str, path: &str) -> String {
+    format!("{}{}", base.trim_end_matches('/'), path)
+}
+
+/// Percent-encodes one URL path segment (RFC 3986 unreserved characters stay as they are).
+pub fn encode_path_segment(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for b in segment.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+impl Tenant {
+    /// The headers of every REST call: `Content-Type`, `Authorization`, `contactCenterId`, and
+    /// `accountId` only when it is set.
+    pub fn headers(&self) -> Vec<(String, String)> {
+        let mut h = vec![
+            ("Content-Type".to_owned(), "application/json".to_owned()),
+            ("Authorization".to_owned(), self.auth_token.clone()),
+            ("contactCenterId".to_owned(), self.contact_center_id.to_string()),
+        ];
+        if let Some(account) = &self.account_id {
+            h.push(("accountId".to_owned(), account.clone()));
+        }
+        h
+    }
+
+    fn request(&self, id: RequestId, method: Method, url: String, body: String) -> HttpRequest {
+        HttpRequest { id, method, url, headers: self.headers(), body, timeout_ms: REST_TIMEOUT_MS }
+    }
+
+    /// The provisioning body of the spec, exactly.
+    pub fn provision_body(&self, params: &StartParams, request_id: &str) -> Value {
+        json!({
+            "requestId": request_id,
+            "userEntity": {
+                "name": params.full_name,
+                "properties": [
+                    { "key": "email", "value": params.email },
+                    { "key": "phone", "value": params.phone },
+                    { "key": "nodeflowId", "value": self.nodeflow_id.to_string() },
+                    { "key": "locale", "value": self.locale },
+                ]
+            },
+            "serviceName": "conference",
+            "campaignId": decisions::campaign_id_json(self.campaign_id),
+            "sendInvitations": true,
+            "botTransferred": params.user_id.is_some(),
+            "additionalInfo": params.additional_info,
+            "botSessionInfo": { "userId": params.user_id, "botSessionId": params.session_id },
+        })
+    }
+
+    /// `POST {chat_service_domain}/plugins/restapi/v1/xtrm/users/connection`.
+    pub fn provision(&self, id: RequestId, params: &StartParams, request_id: &str) -> HttpRequest {
+        let body = self.provision_body(params, request_id).to_string();
+        self.request(id, Method::Post, join(&self.chat_service_domain, PROVISION_PATH), body)
+    }
+
+    /// `GET {chat_service_domain}/plugins/restapi/v1/xtrm/chatrooms/{roomJid}/messages`.
+    pub fn archive(&self, id: RequestId, room_jid: &str) -> HttpRequest {
+        let path = format!("/plugins/restapi/v1/xtrm/chatrooms/{}/messages", encode_path_segment(room_jid));
+        self.request(id, Method::Get, join(&self.chat_service_domain, &path), String::new())
+    }
+
+    /// `GET {cms_service_domain}/configuration/…_webchat` (template in [`decisions`]).
+    pub fn feedback_config(&self, id: RequestId) -> HttpRequest {
+        let path = decisions::feedback_config_path(self.contact_center_id, self.process_id, self.campaign_id, self.nodeflow_id);
+        self.request(id, Method::Get, join(&self.cms_service_domain, &path), String::new())
+    }
+
+    /// `POST {chat_service_domain}/plugins/restapi/v1/xtrm/chat-feedback`.
+    pub fn submit_feedback(&self, id: RequestId, interaction_id: &str, chat_id: &str, feedback: &Value) -> HttpRequest {
+        let body = json!({
+            "campaign_id": decisions::campaign_id_json(self.campaign_id),
+            "interaction_id": interaction_id,
+            "chat_id": chat_id,
+            "feedback": feedback,
+        });
+        self.request(id, Method::Post, join(&self.chat_service_domain, FEEDBACK_PATH), body.to_string())
+    }
+}
+
+/// Why a REST response could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RestError {
+    /// The server answered with a non-2xx status; `startChat` rejects with `status_text`.
+    Status {
+        /// HTTP status code.
+        status: u16,
+        /// HTTP status text (falls back to the code's reason phrase when the server sent none).
+        status_text: String,
+    },
+    /// A 2xx answer whose body is not the expected JSON (what was wrong).
+    BadBody(String),
+}
+
+impl std::fmt::Display for RestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RestError::Status { status, status_text } => write!(f, "HTTP {status} {status_text}"),
+            RestError::BadBody(why) => write!(f, "unexpected response: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for RestError {}
+
+fn check_status(resp: &HttpResponse) -> Result<(), RestError> {
+    if (200..300).contains(&resp.status) {
+        return Ok(());
+    }
+    let status_text = if resp.status_text.is_empty() { reason_phrase(resp.status).to_owned() } else { resp.status_text.clone() };
+    Err(RestError::Status { status: resp.status, status_text })
+}
+
+/// The standard reason phrase, for servers (and HTTP/2) that send no status text.
+fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        409 => "Conflict",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "Error",
+    }
+}
+
+fn parse_json<T: for<'de> Deserialize<'de>>(resp: &HttpResponse) -> Result<T, RestError> {
+    check_status(resp)?;
+    serde_json::from_str(&resp.body).map_err(|e| RestError::BadBody(e.to_string()))
+}
+
+/// What provisioning gave us: the XMPP account and the room.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provisioned {
+    /// The customer's XMPP JID (`userEntity.username`).
+    pub username: String,
+    /// The customer's XMPP password.
+    pub password: String,
+    /// Display name the service recorded.
+    pub name: String,
+    /// The room's JID, derived by [`decisions::room_jid`].
+    pub room_jid: String,
+    /// Room members as the service listed them.
+    pub members: Vec<String>,
+    /// Room owners as the service listed them.
+    pub owners: Vec<String>,
+    /// Whether the page may offer a transcript export.
+    pub export_transcript_allowed: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ProvisionWire {
+    user_entity: UserEntityWire,
+    muc_room_entity: RoomEntityWire,
+    #[serde(default)]
+    export_transcript_allowed: bool,
+}
+
+#[derive(Deserialize)]
+struct UserEntityWire {
+    username: String,
+    password: String,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RoomEntityWire {
+    room_name: String,
+    #[serde(default)]
+    members: Vec<String>,
+    #[serde(default)]
+    owners: Vec<String>,
+}
+
+/// Parses the provisioning response.
+pub fn parse_provisioned(resp: &HttpResponse) -> Result<Provisioned, RestError> {
+    let wire: ProvisionWire = parse_json(resp)?;
+    if !wire.user_entity.username.contains('@') {
+        return Err(RestError::BadBody(format!("userEntity.username `{}` is not a JID", wire.user_entity.username)));
+    }
+    if wire.muc_room_entity.room_name.trim().is_empty() {
+        return Err(RestError::BadBody("mucRoomEntity.roomName is empty".into()));
+    }
+    Ok(Provisioned {
+        room_jid: decisions::room_jid(&wire.muc_room_entity.room_name, &wire.user_entity.username),
+        username: wire.user_entity.username,
+        password: wire.user_entity.password,
+        name: wire.user_entity.name.unwrap_or_default(),
+        members: wire.muc_room_entity.members,
+        owners: wire.muc_room_entity.owners,
+        export_transcript_allowed: wire.export_transcript_allowed,
+    })
+}
+
+/// One message of the room archive, in the Openfire chat-history shape.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(default)]
+pub struct ArchivedMessage {
+    /// Recipient.
+    pub to: String,
+    /// Sender (`room@conference.domain/nick` or a real JID).
+    pub from: String,
+    /// Message type (`groupchat`).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Body text.
+    pub body: String,
+    /// When the message was sent (ISO 8601 or epoch milliseconds, as the server has it).
+    #[serde(deserialize_with = "string_or_number")]
+    pub delay_stamp: String,
+    /// Who stamped it.
+    pub delay_from: String,
+}
+
+fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::String(s) => s,
+        Value::Number(n) => n.to_string(),
+        _ => String::new(),
+    })
+}
+
+/// Parses the archive response, accepting the shapes of [`decisions::archive_items`]. Entries that
+/// are not message objects are skipped, so one odd entry never loses the rest.
+pub fn parse_archive(resp: &HttpResponse) -> Result<Vec<ArchivedMessage>, RestError> {
+    let value: Value = parse_json(resp)?;
+    let items = decisions::archive_items(&value).ok_or_else(|| RestError::BadBody("no message list".into()))?;
+    Ok(items.iter().filter_map(|v| serde_json::from_value(v.clone()).ok()).collect())
+}
+
+/// The CMS feedback configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct FeedbackConfig {
+    /// Whether a CSAT form follows the chat.
+    pub is_feedback_enabled: bool,
+    /// Open `feedback_url` in a new tab instead of the widget's own form.
+    pub open_in_new_tab: bool,
+    /// The external form.
+    pub feedback_url: String,
+}
+
+/// Parses the feedback configuration; the page receives the raw object, the widget uses the typed one.
+pub fn parse_feedback_config(resp: &HttpResponse) -> Result<(Value, FeedbackConfig), RestError> {
+    let raw: Value = parse_json(resp)?;
+    let typed = serde_json::from_value(raw.clone()).map_err(|e| RestError::BadBody(e.to_string()))?;
+    Ok((raw, typed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tenant() -> Tenant {
+        Tenant {
+            chat_service_domain: "https://omni.example.com:4440/".into(),
+            cms_service_domain: "https://omni.example.com:4433".into(),
+            auth_token: "RestrictedToken abc".into(),
+            contact_center_id: 42,
+            account_id: None,
+            campaign_id: 1,
+            nodeflow_id: 5,
+            process_id: 4,
+            locale: "en".into(),
+        }
+    }
+
+    fn ok(body: &str) -> HttpResponse {
+        HttpResponse { status: 200, status_text: "OK".into(), body: body.into() }
+    }
+
+    #[test]
+    fn provisioning_request_matches_the_spec() {
+        let params = StartParams::from_json(&json!({
+            "fullName": "Jane Smith", "email": "jane@example.com", "phone": "+919988776655",
+            "user_id": "bot-user-id-123", "session_id": "bot-session-abc",
+            "intent": "billing issue", "language": "en", "additionalInfo": { "crm": 7 }
+        }))
+        .unwrap();
+        let req = tenant().provision(RequestId(1), &params, "0b7e9c39-4c8a-4f5e-9a57-2f3c1d5e6a70");
+        assert_eq!(req.method, Method::Post);
+        assert_eq!(req.url, "https://omni.example.com:4440/plugins/restapi/v1/xtrm/users/connection");
+        assert_eq!(
+            req.headers,
+            vec![
+                ("Content-Type".to_owned(), "application/json".to_owned()),
+                ("Authorization".to_owned(), "RestrictedToken abc".to_owned()),
+                ("contactCenterId".to_owned(), "42".to_owned()),
+            ]
+        );
+        let body: Value = serde_json::from_str(&req.body).unwrap();
+        assert_eq!(
+            body,
+            json!({
+                "requestId": "0b7e9c39-4c8a-4f5e-9a57-2f3c1d5e6a70",
+                "userEntity": { "name": "Jane Smith", "properties": [
+                    { "key": "email", "value": "jane@example.com" },
+                    { "key": "phone", "value": "+919988776655" },
+                    { "key": "nodeflowId", "value": "5" },
+                    { "key": "locale", "value": "en" } ] },
+                "serviceName": "conference",
+                "campaignId": 1,
+                "sendInvitations": true,
+                "botTransferred": true,
+                "additionalInfo": { "intent": "billing issue", "language": "en", "crm": 7 },
+                "botSessionInfo": { "userId": "bot-user-id-123", "botSessionId": "bot-session-abc" }
+            })
+        );
+    }
+
+    #[test]
+    fn account_header_only_when_set_and_no_bot_without_user_id() {
+        let mut t = tenant();
+        t.account_id = Some("acc-9".into());
+        assert_eq!(t.headers().last().unwrap(), &("accountId".to_owned(), "acc-9".to_owned()));
+        let params = StartParams::from_json(&json!({"fullName": "A", "email": "a@b.c", "phone": "1"})).unwrap();
+        let body = t.provision_body(&params, "id");
+        assert_eq!(body["botTransferred"], json!(false));
+        assert_eq!(body["botSessionInfo"], json!({ "userId": null, "botSessionId": null }));
+        assert_eq!(body["additionalInfo"], json!({}));
+    }
+
+    #[test]
+    fn start_params_errors_name_the_key() {
+        assert_eq!(StartParams::from_json(&json!("x")), Err(ParamsError::NotAnObject));
+        assert_eq!(StartParams::from_json(&json!({"email": "a", "phone": "1"})), Err(ParamsError::Missing("fullName")));
+        assert_eq!(StartParams::from_json(&json!({"fullName": " ", "email": "a", "phone": "1"})), Err(ParamsError::Missing("fullName")));
+        let err = StartParams::from_json(&json!({"fullName": "A", "email": 3, "phone": "1"})).unwrap_err();
+        assert!(err.to_string().contains("`email`"), "{err}");
+        let err = StartParams::from_json(&json!({"fullName": "A", "email": "e", "phone": "1", "additionalInfo": [1]})).unwrap_err();
+        assert!(err.to_string().contains("additionalInfo"));
+    }
+
+    #[test]
+    fn uuid_v4_sets_version_and_variant() {
+        let id = uuid_v4([0xff; 16]);
+        assert_eq!(id, "ffffffff-ffff-4fff-bfff-ffffffffffff");
+        assert_eq!(uuid_v4([0; 16]), "00000000-0000-4000-8000-000000000000");
+    }
+
+    #[test]
+    fn parses_provisioning_response_and_derives_the_room() {
+        let p = parse_provisioned(&ok(r#"{
+            "userEntity": { "username": "xmpp-user@domain", "password": "pw", "name": "Customer" },
+            "mucRoomEntity": { "roomName": "room-abc123", "members": ["user@domain","agent@domain"], "owners": ["agent@domain"] },
+            "exportTranscriptAllowed": true }"#))
+        .unwrap();
+        assert_eq!(p.room_jid, "room-abc123@conference.domain");
+        assert_eq!(p.username, "xmpp-user@domain");
+        assert!(p.export_transcript_allowed);
+        assert_eq!(p.owners, vec!["agent@domain"]);
+    }
+
+    #[test]
+    fn provisioning_errors_are_typed() {
+        let unauthorized = HttpResponse { status: 401, status_text: "Unauthorized".into(), body: "{}".into() };
+        assert_eq!(
+            parse_provisioned(&unauthorized),
+            Err(RestError::Status { status: 401, status_text: "Unauthorized".into() })
+        );
+        let h2 = HttpResponse { status: 503, status_text: String::new(), body: String::new() };
+        assert_eq!(
+            parse_provisioned(&h2),
+            Err(RestError::Status { status: 503, status_text: "Service Unavailable".into() })
+        );
+        assert!(matches!(parse_provisioned(&ok("not json")), Err(RestError::BadBody(_))));
+        assert!(matches!(parse_provisioned(&ok(r#"{"userEntity":{}}"#)), Err(RestError::BadBody(_))));
+        let no_at = r#"{"userEntity":{"username":"x","password":"p"},"mucRoomEntity":{"roomName":"r"}}"#;
+        assert!(matches!(parse_provisioned(&ok(no_at)), Err(RestError::BadBody(_))));
+    }
+
+    #[test]
+    fn archive_request_encodes_the_room_and_accepts_both_shapes() {
+        let req = tenant().archive(RequestId(2), "room-1@conference.domain");
+        assert_eq!(req.method, Method::Get);
+        assert_eq!(req.url, "https://omni.example.com:4440/plugins/restapi/v1/xtrm/chatrooms/room-1%40conference.domain/messages");
+        let one = parse_archive(&ok(r#"{"message":{"to":"r@c.d","from":"r@c.d/agent","type":"groupchat","body":"hi","delay_stamp":"2026-01-01T00:00:00Z"}}"#)).unwrap();
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0].body, "hi");
+        let many = parse_archive(&ok(r#"[{"body":"a","delay_stamp":1700000000000},7,{"body":"b"}]"#)).unwrap();
+        assert_eq!(many.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(), vec!["a", "b"]);
+        assert_eq!(many[0].delay_stamp, "1700000000000");
+        assert_eq!(parse_archive(&ok(r#"{"message":[]}"#)).unwrap(), vec![]);
+        assert!(parse_archive(&ok(r#"{"nothing":1}"#)).is_err());
+    }
+
+    #[test]
+    fn feedback_config_and_submit() {
+        let req = tenant().feedback_config(RequestId(3));
+        assert_eq!(
+            req.url,
+            "https://omni.example.com:4433/configuration/cc-list/42/process-list/4/campaigns/1/chat-feedback-schemes-configurations/1_5_webchat"
+        );
+        let (raw, cfg) = parse_feedback_config(&ok(r#"{"isFeedbackEnabled":true,"openInNewTab":false,"feedbackUrl":"https://f/x","extra":1}"#)).unwrap();
+        assert!(cfg.is_feedback_enabled && !cfg.open_in_new_tab);
+        assert_eq!(raw["extra"], json!(1));
+        let req = tenant().submit_feedback(RequestId(4), "int-1", "chat-1", &json!({"score": 5}));
+        assert_eq!(req.url, "https://omni.example.com:4440/plugins/restapi/v1/xtrm/chat-feedback");
+        let body: Value = serde_json::from_str(&req.body).unwrap();
+        assert_eq!(body, json!({"campaign_id": 1, "interaction_id": "int-1", "chat_id": "chat-1", "feedback": {"score": 5}}));
+    }
+}
