@@ -46,6 +46,10 @@ pub fn archive_items(value: &Value) -> Option<Vec<Value>> {
     }
 }
 
+/// **D**: the `view_mode` values `initialize` accepts: `""` and `"overlayed"` (a floating icon and
+/// panel), `"fullscreen"`, `"embedded"`.
+pub const VIEW_MODES: [&str; 4] = ["", "overlayed", "fullscreen", "embedded"];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,9 +5,11 @@
 //! state machines report their next deadline with a `poll_timeout` method. Randomness (SCRAM
 //! nonces, request ids) is an input too, so tests are deterministic.
 
+pub mod config;
 pub mod decisions;
 pub mod http;
 pub mod jid;
+pub mod media;
 pub mod ns;
 pub mod rest;
 pub mod xml;

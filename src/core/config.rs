@@ -1,0 +1,400 @@
+//! The `initialize(config)` object: the spec's defaults merged under the page's values, then a
+//! strict check whose errors name the offending key.
+//!
+//! Works over [`serde_json::Value`] so it stays sans-IO: the adapter converts the page's object and
+//! turns a [`ConfigError`] into a thrown `Error`. `null` counts as "not given" (the default applies,
+//! or the key is reported missing); unknown keys are collected for a single console warning.
+
+use serde_json::{Map, Value};
+
+use crate::core::decisions;
+use crate::core::rest::Tenant;
+
+/// Default `campaignId`.
+pub const DEFAULT_CAMPAIGN_ID: i64 = 1;
+/// Default `nodeflowId`.
+pub const DEFAULT_NODEFLOW_ID: i64 = 5;
+/// Default `processId`.
+pub const DEFAULT_PROCESS_ID: i64 = 4;
+/// Default `locale`.
+pub const DEFAULT_LOCALE: &str = "en";
+/// Default `theme_color`.
+pub const DEFAULT_THEME_COLOR: &str = "#192d3f";
+
+/// Every key the config knows, in the spec's order.
+pub const KNOWN_KEYS: [&str; 13] = [
+    "chat_service_domain",
+    "cms_service_domain",
+    "converse_bosh_service_url",
+    "auth_token",
+    "contactCenterId",
+    "campaignId",
+    "nodeflowId",
+    "processId",
+    "locale",
+    "accountId",
+    "theme_color",
+    "show_controlbox_by_default",
+    "view_mode",
+];
+
+/// Why a config was refused. Each variant names the key (as the page spells it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// `initialize` was given something other than an object.
+    NotAnObject,
+    /// A required key is absent, `null` or an empty string.
+    Missing(&'static str),
+    /// A key holds a value of the wrong type (the key, then what it must be).
+    WrongType(&'static str, &'static str),
+    /// A URL key holds a string that is not an absolute `http(s)` URL.
+    BadUrl(&'static str),
+    /// A key has the right type but a value outside what it accepts (the key, then what it accepts).
+    BadValue(&'static str, &'static str),
+}
+
+impl ConfigError {
+    /// The config key at fault, if any.
+    pub fn key(&self) -> Option<&'static str> {
+        match self {
+            ConfigError::NotAnObject => None,
+            ConfigError::Missing(k) | ConfigError::WrongType(k, _) | ConfigError::BadUrl(k) | ConfigError::BadValue(k, _) => Some(k),
+        }
+    }
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConfigError::NotAnObject => f.write_str("exoChat.initialize: config must be an object"),
+            ConfigError::Missing(k) => write!(f, "exoChat.initialize: config.{k} is required"),
+            ConfigError::WrongType(k, want) => write!(f, "exoChat.initialize: config.{k} must be {want}"),
+            ConfigError::BadUrl(k) => write!(f, "exoChat.initialize: config.{k} is not an absolute http(s) URL"),
+            ConfigError::BadValue(k, want) => write!(f, "exoChat.initialize: config.{k} must be {want}"),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// A validated `initialize` config, defaults applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Base URL of the chat service (REST), as given.
+    pub chat_service_domain: String,
+    /// Base URL of the CMS service (feedback configuration), as given.
+    pub cms_service_domain: String,
+    /// The BOSH endpoint.
+    pub converse_bosh_service_url: String,
+    /// `Authorization` header value, `"RestrictedToken <token>"`.
+    pub auth_token: String,
+    /// `contactCenterId`.
+    pub contact_center_id: i64,
+    /// `campaignId`.
+    pub campaign_id: i64,
+    /// `nodeflowId`.
+    pub nodeflow_id: i64,
+    /// `processId`.
+    pub process_id: i64,
+    /// `locale`.
+    pub locale: String,
+    /// `accountId`; `None` when the page gave none.
+    pub account_id: Option<String>,
+    /// `theme_color`, a CSS color checked by [`is_css_color`].
+    pub theme_color: String,
+    /// `show_controlbox_by_default`: whether the chat icon shows at once.
+    pub show_controlbox_by_default: bool,
+    /// `view_mode`, one of [`decisions::VIEW_MODES`].
+    pub view_mode: String,
+    /// Keys the page passed that the config does not know, sorted (for one console warning).
+    pub unknown_keys: Vec<String>,
+}
+
+impl Config {
+    /// Merges `value` over the defaults and validates it.
+    pub fn from_json(value: &Value) -> Result<Config, ConfigError> {
+        let obj = value.as_object().ok_or(ConfigError::NotAnObject)?;
+        let mut unknown_keys: Vec<String> = obj.keys().filter(|k| !KNOWN_KEYS.contains(&k.as_str())).cloned().collect();
+        unknown_keys.sort();
+        Ok(Config {
+            chat_service_domain: url(obj, "chat_service_domain")?,
+            cms_service_domain: url(obj, "cms_service_domain")?,
+            converse_bosh_service_url: url(obj, "converse_bosh_service_url")?,
+            auth_token: string(obj, "auth_token")?.ok_or(ConfigError::Missing("auth_token"))?,
+            contact_center_id: integer(obj, "contactCenterId")?.ok_or(ConfigError::Missing("contactCenterId"))?,
+            campaign_id: integer(obj, "campaignId")?.unwrap_or(DEFAULT_CAMPAIGN_ID),
+            nodeflow_id: integer(obj, "nodeflowId")?.unwrap_or(DEFAULT_NODEFLOW_ID),
+            process_id: integer(obj, "processId")?.unwrap_or(DEFAULT_PROCESS_ID),
+            locale: string(obj, "locale")?.unwrap_or_else(|| DEFAULT_LOCALE.to_owned()),
+            account_id: string(obj, "accountId")?,
+            theme_color: theme_color(obj)?,
+            show_controlbox_by_default: boolean(obj, "show_controlbox_by_default")?.unwrap_or(true),
+            view_mode: view_mode(obj)?,
+            unknown_keys,
+        })
+    }
+
+    /// The tenant settings the REST calls need.
+    pub fn tenant(&self) -> Tenant {
+        Tenant {
+            chat_service_domain: self.chat_service_domain.clone(),
+            cms_service_domain: self.cms_service_domain.clone(),
+            auth_token: self.auth_token.clone(),
+            contact_center_id: self.contact_center_id,
+            account_id: self.account_id.clone(),
+            campaign_id: self.campaign_id,
+            nodeflow_id: self.nodeflow_id,
+            process_id: self.process_id,
+            locale: self.locale.clone(),
+        }
+    }
+}
+
+/// The value under `key`, with `null` read as absent.
+fn given<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    obj.get(key).filter(|v| !v.is_null())
+}
+
+/// A string key; an empty string counts as absent, so a required key reports it missing.
+fn string(obj: &Map<String, Value>, key: &'static str) -> Result<Option<String>, ConfigError> {
+    match given(obj, key) {
+        None => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(ConfigError::WrongType(key, "a string")),
+    }
+}
+
+/// An integer key (JS numbers that are safe integers; `5.0` counts, `5.5` does not).
+fn integer(obj: &Map<String, Value>, key: &'static str) -> Result<Option<i64>, ConfigError> {
+    let Some(v) = given(obj, key) else { return Ok(None) };
+    let n = v.as_i64().or_else(|| v.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64));
+    n.map(Some).ok_or(ConfigError::WrongType(key, "an integer number"))
+}
+
+fn boolean(obj: &Map<String, Value>, key: &'static str) -> Result<Option<bool>, ConfigError> {
+    match given(obj, key) {
+        None => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(_) => Err(ConfigError::WrongType(key, "a boolean")),
+    }
+}
+
+/// A required URL key: a string that [`is_http_url`] accepts.
+fn url(obj: &Map<String, Value>, key: &'static str) -> Result<String, ConfigError> {
+    let s = string(obj, key)?.ok_or(ConfigError::Missing(key))?;
+    if is_http_url(&s) {
+        Ok(s)
+    } else {
+        Err(ConfigError::BadUrl(key))
+    }
+}
+
+fn theme_color(obj: &Map<String, Value>) -> Result<String, ConfigError> {
+    let color = string(obj, "theme_color")?.unwrap_or_else(|| DEFAULT_THEME_COLOR.to_owned());
+    if is_css_color(&color) {
+        Ok(color)
+    } else {
+        Err(ConfigError::BadValue("theme_color", "a CSS color such as \"#192d3f\", \"rgb(25 45 63)\" or \"teal\""))
+    }
+}
+
+fn view_mode(obj: &Map<String, Value>) -> Result<String, ConfigError> {
+    let mode = match given(obj, "view_mode") {
+        None => String::new(),
+        Some(Value::String(s)) => s.trim().to_owned(),
+        Some(_) => return Err(ConfigError::WrongType("view_mode", "a string")),
+    };
+    if decisions::VIEW_MODES.contains(&mode.as_str()) {
+        Ok(mode)
+    } else {
+        Err(ConfigError::BadValue("view_mode", "one of \"\", \"overlayed\", \"fullscreen\", \"embedded\""))
+    }
+}
+
+/// Whether `s` is an absolute `http://` or `https://` URL with a host, an optional numeric port,
+/// and no whitespace or control characters: what a browser's `new URL(s)` accepts for these keys,
+/// minus the forms no deployment uses (userinfo, other schemes).
+pub fn is_http_url(s: &str) -> bool {
+    let lower = s.to_ascii_lowercase();
+    let rest = match lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")) {
+        Some(rest) => rest,
+        None => return false,
+    };
+    if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return false;
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') {
+        return false;
+    }
+    // A bracketed IPv6 literal keeps its colons; the port follows the closing bracket.
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((addr, tail)) if !addr.is_empty() && addr.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.') => {
+                (addr, tail.strip_prefix(':'))
+            }
+            _ => return false,
+        },
+        None => match authority.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        },
+    };
+    let host_ok = !host.is_empty()
+        && host.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | ':'))
+        && !host.starts_with('.');
+    let port_ok = match port {
+        None | Some("") => true,
+        Some(p) => p.len() <= 5 && p.chars().all(|c| c.is_ascii_digit()) && p.parse::<u32>().is_ok_and(|n| n <= 65_535),
+    };
+    host_ok && port_ok
+}
+
+/// Whether `s` is a CSS color the widget may put in a stylesheet: `#rgb`, `#rgba`, `#rrggbb`,
+/// `#rrggbbaa`, a named color, or `rgb()/rgba()/hsl()/hsla()` with plain numbers. Anything that
+/// could close a declaration (`;`, `}`, quotes) is refused, so the value is safe in CSS text.
+pub fn is_css_color(s: &str) -> bool {
+    let s = s.trim();
+    if let Some(hex) = s.strip_prefix('#') {
+        return matches!(hex.len(), 3 | 4 | 6 | 8) && hex.chars().all(|c| c.is_ascii_hexdigit());
+    }
+    if !s.is_empty() && s.len() <= 32 && s.chars().all(|c| c.is_ascii_alphabetic()) {
+        return true;
+    }
+    let lower = s.to_ascii_lowercase();
+    let args = ["rgb(", "rgba(", "hsl(", "hsla("].iter().find_map(|f| lower.strip_prefix(f)).and_then(|a| a.strip_suffix(')'));
+    match args {
+        Some(a) => !a.trim().is_empty() && a.chars().all(|c| c.is_ascii_digit() || " .,%/-+degturn".contains(c)),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn minimal() -> Value {
+        json!({
+            "chat_service_domain": "https://omni.example.com:4440",
+            "cms_service_domain": "https://omni.example.com:4433/",
+            "converse_bosh_service_url": "https://omni.example.com:4442/http-bind/",
+            "auth_token": "RestrictedToken abc",
+            "contactCenterId": 42,
+        })
+    }
+
+    fn with(key: &str, value: Value) -> Value {
+        let mut v = minimal();
+        v[key] = value;
+        v
+    }
+
+    fn without(key: &str) -> Value {
+        let mut v = minimal();
+        v.as_object_mut().unwrap().remove(key);
+        v
+    }
+
+    #[test]
+    fn defaults_are_merged_under_the_page_values() {
+        let c = Config::from_json(&minimal()).unwrap();
+        assert_eq!(c.contact_center_id, 42);
+        assert_eq!((c.campaign_id, c.nodeflow_id, c.process_id), (1, 5, 4));
+        assert_eq!(c.locale, "en");
+        assert_eq!(c.account_id, None);
+        assert_eq!(c.theme_color, "#192d3f");
+        assert!(c.show_controlbox_by_default);
+        assert_eq!(c.view_mode, "");
+        assert!(c.unknown_keys.is_empty());
+
+        let c = Config::from_json(&json!({
+            "chat_service_domain": "http://127.0.0.1:4440", "cms_service_domain": "http://[::1]:4433",
+            "converse_bosh_service_url": "http://localhost/http-bind", "auth_token": "RestrictedToken t",
+            "contactCenterId": 7.0, "campaignId": 9, "nodeflowId": null, "processId": 3, "locale": "hi",
+            "accountId": "acc-1", "theme_color": "rgb(10 20 30 / 50%)", "show_controlbox_by_default": false,
+            "view_mode": "embedded"
+        }))
+        .unwrap();
+        assert_eq!((c.contact_center_id, c.campaign_id, c.nodeflow_id, c.process_id), (7, 9, 5, 3));
+        assert_eq!((c.locale.as_str(), c.account_id.as_deref()), ("hi", Some("acc-1")));
+        assert!(!c.show_controlbox_by_default);
+        assert_eq!(c.view_mode, "embedded");
+    }
+
+    #[test]
+    fn missing_required_keys_are_named() {
+        for key in ["chat_service_domain", "cms_service_domain", "converse_bosh_service_url", "auth_token", "contactCenterId"] {
+            let err = Config::from_json(&without(key)).unwrap_err();
+            assert_eq!(err, ConfigError::Missing(key));
+            assert!(err.to_string().contains(key), "{err}");
+            assert_eq!(Config::from_json(&with(key, Value::Null)).unwrap_err(), ConfigError::Missing(key));
+        }
+        assert_eq!(Config::from_json(&with("auth_token", json!("  "))).unwrap_err(), ConfigError::Missing("auth_token"));
+    }
+
+    #[test]
+    fn wrong_types_are_named() {
+        let cases = [
+            ("contactCenterId", json!("42")),
+            ("campaignId", json!(1.5)),
+            ("nodeflowId", json!(true)),
+            ("auth_token", json!(12)),
+            ("locale", json!(["en"])),
+            ("accountId", json!({})),
+            ("show_controlbox_by_default", json!("false")),
+            ("view_mode", json!(1)),
+            ("theme_color", json!(0x192d3f)),
+        ];
+        for (key, value) in cases {
+            let err = Config::from_json(&with(key, value)).unwrap_err();
+            assert!(matches!(err, ConfigError::WrongType(k, _) if k == key), "{key}: {err:?}");
+            assert_eq!(err.key(), Some(key));
+        }
+        assert_eq!(Config::from_json(&json!("https://x")).unwrap_err(), ConfigError::NotAnObject);
+        assert_eq!(Config::from_json(&json!(null)).unwrap_err().key(), None);
+    }
+
+    #[test]
+    fn unparsable_urls_are_named() {
+        for bad in ["omni.example.com:4440", "ftp://omni.example.com", "https://", "https://exa mple.com", "http://:80", "https://h:99999", "https://u:p@h"] {
+            let err = Config::from_json(&with("chat_service_domain", json!(bad))).unwrap_err();
+            assert_eq!(err, ConfigError::BadUrl("chat_service_domain"), "{bad}");
+        }
+        let err = Config::from_json(&with("converse_bosh_service_url", json!("/http-bind/"))).unwrap_err();
+        assert_eq!(err, ConfigError::BadUrl("converse_bosh_service_url"));
+    }
+
+    #[test]
+    fn theme_color_and_view_mode_values_are_checked() {
+        for good in ["#fff", "#ABCDEF", "#11223344", "teal", "hsl(120deg 50% 50%)", "rgba(1,2,3,.5)"] {
+            assert!(is_css_color(good), "{good}");
+        }
+        for bad in ["#ggg", "#12345", "red;}body{display:none", "url(x)", "rgb()", "", "var(--x)"] {
+            assert!(!is_css_color(bad), "{bad}");
+        }
+        let err = Config::from_json(&with("theme_color", json!("red;}"))).unwrap_err();
+        assert_eq!(err.key(), Some("theme_color"));
+        let err = Config::from_json(&with("view_mode", json!("sideways"))).unwrap_err();
+        assert_eq!(err.key(), Some("view_mode"));
+        assert_eq!(Config::from_json(&with("view_mode", json!("overlayed"))).unwrap().view_mode, "overlayed");
+    }
+
+    #[test]
+    fn unknown_keys_are_collected_not_refused() {
+        let mut v = with("colour", json!("red"));
+        v["extra"] = json!(1);
+        assert_eq!(Config::from_json(&v).unwrap().unknown_keys, ["colour", "extra"]);
+    }
+
+    #[test]
+    fn tenant_carries_the_rest_settings() {
+        let t = Config::from_json(&with("accountId", json!("a1"))).unwrap().tenant();
+        assert_eq!(t.contact_center_id, 42);
+        assert_eq!(t.account_id.as_deref(), Some("a1"));
+        assert_eq!((t.campaign_id, t.nodeflow_id, t.process_id), (1, 5, 4));
+        assert_eq!(t.cms_service_domain, "https://omni.example.com:4433/");
+    }
+}
