@@ -1,1 +1,8 @@
+//! The local Exotel-compatible chat service: a real Prosody, the Exotel REST/CMS API, a simulated
+//! agent, and the demo's static pages, started together by [`stack::Stack`] or by the binary
+//! (`cargo run -p exochat-service -- stack`). See `service/README.md`.
 
+pub mod log;
+pub mod process;
+pub mod prosody;
+pub mod util;
