@@ -12,6 +12,7 @@ pub mod jid;
 pub mod media;
 pub mod ns;
 pub mod rest;
+pub mod sasl;
 pub mod xml;
 
 /// A point in time: milliseconds since the Unix epoch, as the driver read them (the browser
