@@ -5,14 +5,22 @@
 //! state machines report their next deadline with a `poll_timeout` method. Randomness (SCRAM
 //! nonces, request ids) is an input too, so tests are deterministic.
 
+pub mod chatstates;
 pub mod config;
+pub mod datetime;
 pub mod decisions;
+pub mod delay;
 pub mod http;
 pub mod jid;
+pub mod markers;
 pub mod media;
 pub mod ns;
+pub mod oob;
+pub mod receipts;
 pub mod rest;
 pub mod sasl;
+pub mod stanza_error;
+pub mod stanza_id;
 pub mod xml;
 
 /// A point in time: milliseconds since the Unix epoch, as the driver read them (the browser
