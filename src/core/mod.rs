@@ -14,6 +14,7 @@ pub mod http;
 pub mod jid;
 pub mod markers;
 pub mod media;
+pub mod muc;
 pub mod ns;
 pub mod oob;
 pub mod receipts;
