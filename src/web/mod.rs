@@ -1,1 +1,345 @@
-//! The browser adapter.
+//! The browser adapter: the exported [`Sdk`] class behind `window.exoChat`, and the browser
+//! resources it drives (DOM, `fetch`, timers).
+//!
+//! The shim (`js-shim/exotel-chat-sdk.js`) creates one `Sdk` and forwards every `exoChat` method to
+//! it, after queueing calls made before the module was ready. All state lives in the `Sdk`; there
+//! are no other globals. Methods take `&self` and borrow the state only briefly: no borrow is held
+//! across an `.await` or a call into page code, so callbacks may call back into `exoChat`.
+//!
+//! `on`, `off`, `triggerEvent` and the URL utilities work before `initialize`; methods that talk
+//! to the services need it. A second `initialize` throws (`code: "already_initialized"`): the
+//! config is fixed for the page's lifetime, reload to change it.
+
+mod error;
+mod events;
+mod handles;
+mod http;
+mod icon;
+#[cfg(test)]
+mod tests;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Array, Function, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::core::config::Config;
+use crate::core::http::RequestId;
+use crate::core::{media, rest};
+use error::{js_error, not_implemented, Code};
+use events::Listeners;
+use icon::ChatIcon;
+
+/// Everything the SDK holds, behind one `RefCell`.
+#[derive(Default)]
+struct State {
+    /// The validated config; `None` until `initialize` succeeds.
+    config: Option<Config>,
+    /// The injected chat icon (removed from the page when the state is dropped).
+    icon: Option<ChatIcon>,
+    /// Callbacks registered with `on`.
+    listeners: Listeners,
+    /// The last [`RequestId`] handed to the core.
+    last_request: u64,
+}
+
+/// The SDK instance behind `window.exoChat`. The shim creates one per page.
+#[wasm_bindgen]
+pub struct Sdk {
+    state: Rc<RefCell<State>>,
+    /// The `fetch` captured when the shim loaded, before the page could wrap it.
+    fetch: Function,
+}
+
+#[wasm_bindgen]
+impl Sdk {
+    /// A fresh SDK using `fetch` for HTTP (the page's `fetch` when not given).
+    #[wasm_bindgen(constructor)]
+    pub fn new(fetch: Option<Function>) -> Sdk {
+        let fetch = fetch
+            .or_else(|| js_sys::Reflect::get(&js_sys::global(), &"fetch".into()).ok().and_then(|f| f.dyn_into().ok()))
+            .unwrap_or_else(|| Function::from(JsValue::UNDEFINED));
+        Sdk { state: Rc::default(), fetch }
+    }
+
+    /// `initialize(config)`: merges the defaults, validates (a thrown `Error` names the bad key),
+    /// warns once about unknown keys and injects the chat icon into `<body>`.
+    pub fn initialize(&self, config: JsValue) -> Result<(), JsValue> {
+        if self.state.borrow().config.is_some() {
+            return Err(js_error(
+                Code::AlreadyInitialized,
+                "exoChat.initialize was already called; the config is fixed for the page's lifetime (reload to change it)",
+            ));
+        }
+        let config = Config::from_json(&to_json(&config))?;
+        if !config.unknown_keys.is_empty() {
+            let keys = config.unknown_keys.join(", ");
+            web_sys::console::warn_1(&format!("exoChat.initialize: ignoring unknown config keys: {keys}").into());
+        }
+        let document = web_sys::window()
+            .and_then(|w| w.document())
+            .ok_or_else(|| js_error(Code::NoDocument, "exoChat.initialize needs a page with a document"))?;
+        let icon = ChatIcon::inject(&document, &config.theme_color, config.show_controlbox_by_default)?;
+        let mut state = self.state.borrow_mut();
+        state.config = Some(config);
+        state.icon = Some(icon);
+        Ok(())
+    }
+
+    /// `on(eventName, callback)`: adds a callback; many per event, called in registration order.
+    pub fn on(&self, event: JsValue, callback: JsValue) -> Result<(), JsValue> {
+        let (event, callback) = event_and_callback("on", event, callback)?;
+        self.state.borrow_mut().listeners.add(&event, callback);
+        Ok(())
+    }
+
+    /// `off(eventName, callback)` (additive): removes the latest registration of `callback`;
+    /// returns whether there was one.
+    pub fn off(&self, event: JsValue, callback: JsValue) -> Result<bool, JsValue> {
+        let (event, callback) = event_and_callback("off", event, callback)?;
+        Ok(self.state.borrow_mut().listeners.remove(&event, &callback))
+    }
+
+    /// `triggerEvent(eventName, args)`: calls each callback of the event with `...args` (a value
+    /// that is not an array is passed as the only argument; `undefined`/`null` as none).
+    #[wasm_bindgen(js_name = triggerEvent)]
+    pub fn trigger_event(&self, event: JsValue, args: JsValue) -> Result<(), JsValue> {
+        let event = event.as_string().ok_or_else(|| bad_argument("triggerEvent", "eventName must be a string"))?;
+        let args = if args.is_undefined() || args.is_null() {
+            Array::new()
+        } else if Array::is_array(&args) {
+            Array::from(&args)
+        } else {
+            Array::of1(&args)
+        };
+        self.emit(&event, &args);
+        Ok(())
+    }
+
+    /// `isImageUrl(url)`.
+    #[wasm_bindgen(js_name = isImageUrl)]
+    pub fn is_image_url(&self, url: JsValue) -> bool {
+        url.as_string().is_some_and(|u| media::is_image_url(&u))
+    }
+
+    /// `isAudioUrl(url)`.
+    #[wasm_bindgen(js_name = isAudioUrl)]
+    pub fn is_audio_url(&self, url: JsValue) -> bool {
+        url.as_string().is_some_and(|u| media::is_audio_url(&u))
+    }
+
+    /// `isVideoUrl(url)`.
+    #[wasm_bindgen(js_name = isVideoUrl)]
+    pub fn is_video_url(&self, url: JsValue) -> bool {
+        url.as_string().is_some_and(|u| media::is_video_url(&u))
+    }
+
+    /// `isDocumentPdf(url)`.
+    #[wasm_bindgen(js_name = isDocumentPdf)]
+    pub fn is_document_pdf(&self, url: JsValue) -> bool {
+        url.as_string().is_some_and(|u| media::is_document_pdf(&u))
+    }
+
+    /// `getFileName(url)`: the last path segment, percent-decoded; `""` for anything else.
+    #[wasm_bindgen(js_name = getFileName)]
+    pub fn get_file_name(&self, url: JsValue) -> String {
+        url.as_string().map(|u| media::file_name(&u)).unwrap_or_default()
+    }
+
+    /// `getFeedbackConfig()`: the CMS feedback configuration object, or `null` when the call
+    /// fails (network, non-2xx, not JSON). Rejects when `initialize` has not run.
+    #[wasm_bindgen(js_name = getFeedbackConfig)]
+    pub fn get_feedback_config(&self) -> Promise {
+        let request = match self.tenant("getFeedbackConfig") {
+            Ok(tenant) => tenant.feedback_config(self.next_request_id()),
+            Err(e) => return Promise::reject(&e),
+        };
+        let fetch = self.fetch.clone();
+        future_to_promise(async move {
+            let response = http::perform(&fetch, &request).await.ok();
+            let parsed = response.and_then(|r| rest::parse_feedback_config(&r).ok());
+            Ok(parsed.map_or(JsValue::NULL, |(raw, _)| to_js(&raw)))
+        })
+    }
+
+    /// `startChat(params)`: not implemented yet (rejects).
+    #[wasm_bindgen(js_name = startChat)]
+    pub fn start_chat(&self) -> Promise {
+        Promise::reject(&not_implemented("startChat"))
+    }
+
+    /// `logout()`: not implemented yet (throws).
+    pub fn logout(&self) -> Result<(), JsValue> {
+        Err(not_implemented("logout"))
+    }
+
+    /// `getUserStatus()`: not implemented yet (throws).
+    #[wasm_bindgen(js_name = getUserStatus)]
+    pub fn get_user_status(&self) -> Result<String, JsValue> {
+        Err(not_implemented("getUserStatus"))
+    }
+
+    /// `createRoom(roomJid, nick)`: not implemented yet (rejects).
+    #[wasm_bindgen(js_name = createRoom)]
+    pub fn create_room(&self) -> Promise {
+        Promise::reject(&not_implemented("createRoom"))
+    }
+
+    /// `joinRoom(roomJid, nick)`: not implemented yet (rejects).
+    #[wasm_bindgen(js_name = joinRoom)]
+    pub fn join_room(&self) -> Promise {
+        Promise::reject(&not_implemented("joinRoom"))
+    }
+
+    /// `leaveRoom(roomJid)`: not implemented yet (throws).
+    #[wasm_bindgen(js_name = leaveRoom)]
+    pub fn leave_room(&self) -> Result<(), JsValue> {
+        Err(not_implemented("leaveRoom"))
+    }
+
+    /// `sendMessage(roomJid, body, type, files)`: not implemented yet (throws).
+    #[wasm_bindgen(js_name = sendMessage)]
+    pub fn send_message(&self) -> Result<(), JsValue> {
+        Err(not_implemented("sendMessage"))
+    }
+
+    /// `receiveMessage(message)`: not implemented yet (throws).
+    #[wasm_bindgen(js_name = receiveMessage)]
+    pub fn receive_message(&self) -> Result<JsValue, JsValue> {
+        Err(not_implemented("receiveMessage"))
+    }
+
+    /// `fetchArchivedMessages(roomJid)`: not implemented yet (rejects).
+    #[wasm_bindgen(js_name = fetchArchivedMessages)]
+    pub fn fetch_archived_messages(&self) -> Promise {
+        Promise::reject(&not_implemented("fetchArchivedMessages"))
+    }
+
+    /// `sendTypingStatus(roomJid)`: not implemented yet (throws).
+    #[wasm_bindgen(js_name = sendTypingStatus)]
+    pub fn send_typing_status(&self) -> Result<(), JsValue> {
+        Err(not_implemented("sendTypingStatus"))
+    }
+
+    /// `sendPausedStatus(roomJid)`: not implemented yet (throws).
+    #[wasm_bindgen(js_name = sendPausedStatus)]
+    pub fn send_paused_status(&self) -> Result<(), JsValue> {
+        Err(not_implemented("sendPausedStatus"))
+    }
+
+    /// `sendDisplayedReceipt(roomJid, msgid)`: not implemented yet (throws).
+    #[wasm_bindgen(js_name = sendDisplayedReceipt)]
+    pub fn send_displayed_receipt(&self) -> Result<(), JsValue> {
+        Err(not_implemented("sendDisplayedReceipt"))
+    }
+
+    /// `sendReceiveReceipt(roomJid, msgid)`: not implemented yet (throws).
+    #[wasm_bindgen(js_name = sendReceiveReceipt)]
+    pub fn send_receive_receipt(&self) -> Result<(), JsValue> {
+        Err(not_implemented("sendReceiveReceipt"))
+    }
+
+    /// `showConverseChat(e?)`: not implemented yet (throws).
+    #[wasm_bindgen(js_name = showConverseChat)]
+    pub fn show_converse_chat(&self) -> Result<(), JsValue> {
+        Err(not_implemented("showConverseChat"))
+    }
+
+    /// `hideConverseChat(e?)`: not implemented yet (throws).
+    #[wasm_bindgen(js_name = hideConverseChat)]
+    pub fn hide_converse_chat(&self) -> Result<(), JsValue> {
+        Err(not_implemented("hideConverseChat"))
+    }
+
+    /// `disconnectConverse(e?)`: not implemented yet (rejects).
+    #[wasm_bindgen(js_name = disconnectConverse)]
+    pub fn disconnect_converse(&self) -> Promise {
+        Promise::reject(&not_implemented("disconnectConverse"))
+    }
+
+    /// `uploadFileToConverse(file)`: not implemented yet (rejects).
+    #[wasm_bindgen(js_name = uploadFileToConverse)]
+    pub fn upload_file_to_converse(&self) -> Promise {
+        Promise::reject(&not_implemented("uploadFileToConverse"))
+    }
+
+    /// `requestSlotFromConverse(filename, size, contentType)`: not implemented yet (rejects).
+    #[wasm_bindgen(js_name = requestSlotFromConverse)]
+    pub fn request_slot_from_converse(&self) -> Promise {
+        Promise::reject(&not_implemented("requestSlotFromConverse"))
+    }
+
+    /// `uploadFile(file, putUrl, getUrl)`: not implemented yet (rejects).
+    #[wasm_bindgen(js_name = uploadFile)]
+    pub fn upload_file(&self) -> Promise {
+        Promise::reject(&not_implemented("uploadFile"))
+    }
+
+    /// `discoverFileUploadJid()`: not implemented yet (rejects).
+    #[wasm_bindgen(js_name = discoverFileUploadJid)]
+    pub fn discover_file_upload_jid(&self) -> Promise {
+        Promise::reject(&not_implemented("discoverFileUploadJid"))
+    }
+
+    /// `requestUploadServiceInfo(jid)`: not implemented yet (rejects).
+    #[wasm_bindgen(js_name = requestUploadServiceInfo)]
+    pub fn request_upload_service_info(&self) -> Promise {
+        Promise::reject(&not_implemented("requestUploadServiceInfo"))
+    }
+
+    /// `submitFeedbackResponse(interactionId, chatId, feedback)`: not implemented yet (rejects).
+    #[wasm_bindgen(js_name = submitFeedbackResponse)]
+    pub fn submit_feedback_response(&self) -> Promise {
+        Promise::reject(&not_implemented("submitFeedbackResponse"))
+    }
+}
+
+impl Sdk {
+    /// Calls the callbacks of `event` with `args` spread, holding no borrow while page code runs.
+    pub(crate) fn emit(&self, event: &str, args: &Array) {
+        let callbacks = self.state.borrow().listeners.snapshot(event);
+        events::dispatch(event, &callbacks, args);
+    }
+
+    /// The REST settings, or the error of calling `method` before `initialize`.
+    fn tenant(&self, method: &str) -> Result<rest::Tenant, JsValue> {
+        match &self.state.borrow().config {
+            Some(config) => Ok(config.tenant()),
+            None => Err(js_error(Code::NotInitialized, &format!("exoChat.{method}: call exoChat.initialize(config) first"))),
+        }
+    }
+
+    fn next_request_id(&self) -> RequestId {
+        let mut state = self.state.borrow_mut();
+        state.last_request += 1;
+        RequestId(state.last_request)
+    }
+}
+
+/// Checks the `(eventName, callback)` pair of `on`/`off`.
+fn event_and_callback(method: &str, event: JsValue, callback: JsValue) -> Result<(String, Function), JsValue> {
+    let event = event.as_string().ok_or_else(|| bad_argument(method, "eventName must be a string"))?;
+    let callback = callback.dyn_into::<Function>().map_err(|_| bad_argument(method, "callback must be a function"))?;
+    Ok((event, callback))
+}
+
+fn bad_argument(method: &str, what: &str) -> JsValue {
+    js_error(Code::BadArgument, &format!("exoChat.{method}: {what}"))
+}
+
+/// A page value as JSON (via `JSON.stringify`: functions and `undefined` drop out); `null` when
+/// it has no JSON form (a cycle, a BigInt, `undefined` itself).
+fn to_json(value: &JsValue) -> serde_json::Value {
+    js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or(serde_json::Value::Null)
+}
+
+/// A JSON value as a plain JS value.
+fn to_js(value: &serde_json::Value) -> JsValue {
+    js_sys::JSON::parse(&value.to_string()).unwrap_or(JsValue::NULL)
+}

@@ -1,0 +1,62 @@
+//! Browser resources as handles that release themselves on drop: a pending `setTimeout`, an event
+//! listener. Dropping the handle cancels the timer or removes the listener, so a dropped closure is
+//! never called (which would throw) and nothing is leaked with `forget()`.
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{AddEventListenerOptions, EventTarget};
+
+/// A `setTimeout` that is cleared when the handle is dropped.
+pub(crate) struct Timeout {
+    id: Option<i32>,
+    _closure: Closure<dyn FnMut()>,
+}
+
+impl Timeout {
+    /// Calls `f` once after `ms` milliseconds, unless the handle is dropped first.
+    pub(crate) fn new(ms: u64, f: impl FnOnce() + 'static) -> Timeout {
+        let closure = Closure::once(f);
+        // setTimeout takes an i32 delay; longer ones would fire at once, so clamp.
+        let delay = i32::try_from(ms).unwrap_or(i32::MAX);
+        let id = web_sys::window().and_then(|w| {
+            w.set_timeout_with_callback_and_timeout_and_arguments_0(closure.as_ref().unchecked_ref(), delay).ok()
+        });
+        Timeout { id, _closure: closure }
+    }
+}
+
+impl Drop for Timeout {
+    fn drop(&mut self) {
+        if let (Some(id), Some(w)) = (self.id, web_sys::window()) {
+            w.clear_timeout_with_handle(id);
+        }
+    }
+}
+
+/// An event listener that is removed when the handle is dropped.
+pub(crate) struct EventListener {
+    target: EventTarget,
+    event: &'static str,
+    closure: Closure<dyn FnMut(JsValue)>,
+}
+
+impl EventListener {
+    /// Calls `f` on the first `event` on `target` (a `once` listener).
+    pub(crate) fn once(target: &EventTarget, event: &'static str, f: impl FnMut(JsValue) + 'static) -> EventListener {
+        let closure = Closure::<dyn FnMut(JsValue)>::new(f);
+        let options = AddEventListenerOptions::new();
+        options.set_once(true);
+        let _ = target.add_event_listener_with_callback_and_add_event_listener_options(
+            event,
+            closure.as_ref().unchecked_ref(),
+            &options,
+        );
+        EventListener { target: target.clone(), event, closure }
+    }
+}
+
+impl Drop for EventListener {
+    fn drop(&mut self) {
+        let _ = self.target.remove_event_listener_with_callback(self.event, self.closure.as_ref().unchecked_ref());
+    }
+}

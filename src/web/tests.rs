@@ -1,0 +1,237 @@
+//! Adapter tests in headless Chromium (`wasm-bindgen-test`). The SDK is driven through its JS
+//! wrapper object, the way the shim and pages call it, so wasm-bindgen's own borrow checks are in
+//! the path of the re-entrancy tests.
+
+use js_sys::{Array, Function, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+use super::http;
+use super::Sdk;
+use crate::core::http::{HttpRequest, Method, RequestId, TransportError};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A JS function from source (tests only; the SDK itself never evaluates code).
+fn js(args: &str, body: &str) -> Function {
+    Function::new_with_args(args, body)
+}
+
+/// Calls `obj[method](...args)`, returning what it returned or threw.
+fn call(obj: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
+    let f: Function = Reflect::get(obj, &method.into()).unwrap().dyn_into().unwrap();
+    f.apply(obj, &args.iter().collect::<Array>())
+}
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &key.into()).unwrap()
+}
+
+fn config(extra: &str) -> JsValue {
+    js("", &format!(
+        "return {{ chat_service_domain: 'https://omni.example.com:4440', cms_service_domain: 'https://omni.example.com:4433',
+                   converse_bosh_service_url: 'https://omni.example.com:4442/http-bind/',
+                   auth_token: 'RestrictedToken abc', contactCenterId: 42, {extra} }};"
+    ))
+    .call0(&JsValue::NULL)
+    .unwrap()
+}
+
+/// A fresh SDK as the JS object pages see; `free` it at the end to remove its icon.
+fn sdk_with_fetch(fetch: Option<Function>) -> JsValue {
+    Sdk::new(fetch).into()
+}
+
+fn free(sdk: JsValue) {
+    call(&sdk, "free", &[]).unwrap();
+}
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+#[wasm_bindgen_test]
+fn initialize_injects_a_themed_icon_into_body() {
+    let sdk = sdk_with_fetch(None);
+    call(&sdk, "initialize", &[config("theme_color: '#ff0000'")]).unwrap();
+    let icon = document().get_element_by_id("exotel-chat-icon").expect("icon injected");
+    assert_eq!(icon.parent_element().unwrap().tag_name(), "BODY");
+    assert!(!icon.has_attribute("hidden"));
+    let shadow = icon.shadow_root().expect("open shadow root");
+    let button = shadow.query_selector("button").unwrap().expect("a button");
+    let background = web_sys::window().unwrap().get_computed_style(&button).unwrap().unwrap();
+    assert_eq!(background.get_property_value("background-color").unwrap(), "rgb(255, 0, 0)");
+    free(sdk);
+    assert!(document().get_element_by_id("exotel-chat-icon").is_none(), "dropping the SDK removes its icon");
+}
+
+#[wasm_bindgen_test]
+fn show_controlbox_by_default_false_hides_the_icon() {
+    let sdk = sdk_with_fetch(None);
+    call(&sdk, "initialize", &[config("show_controlbox_by_default: false")]).unwrap();
+    let icon = document().get_element_by_id("exotel-chat-icon").unwrap();
+    assert!(icon.has_attribute("hidden"));
+    let display = web_sys::window().unwrap().get_computed_style(&icon).unwrap().unwrap();
+    assert_eq!(display.get_property_value("display").unwrap(), "none");
+    free(sdk);
+}
+
+#[wasm_bindgen_test]
+fn bad_config_throws_an_error_naming_the_key() {
+    let sdk = sdk_with_fetch(None);
+    let cases = [
+        ("contactCenterId: undefined", "contactCenterId"),
+        ("contactCenterId: '42'", "contactCenterId"),
+        ("chat_service_domain: 'not a url'", "chat_service_domain"),
+        ("show_controlbox_by_default: 'yes'", "show_controlbox_by_default"),
+    ];
+    for (extra, key) in cases {
+        let err = call(&sdk, "initialize", &[config(extra)]).unwrap_err();
+        assert!(err.is_instance_of::<js_sys::Error>());
+        let message = get(&err, "message").as_string().unwrap();
+        assert!(message.contains(key), "{message}");
+        assert_eq!(get(&err, "key").as_string().as_deref(), Some(key));
+        assert_eq!(get(&err, "code").as_string().as_deref(), Some("invalid_config"));
+    }
+    assert!(document().get_element_by_id("exotel-chat-icon").is_none(), "no icon for a refused config");
+    // A refused config leaves the SDK uninitialized: a corrected call works, a second one throws.
+    call(&sdk, "initialize", &[config("")]).unwrap();
+    let err = call(&sdk, "initialize", &[config("")]).unwrap_err();
+    assert_eq!(get(&err, "code").as_string().as_deref(), Some("already_initialized"));
+    free(sdk);
+}
+
+#[wasm_bindgen_test]
+fn unknown_keys_warn_once() {
+    let record = js("", "const seen = []; const orig = console.warn; console.warn = (...a) => seen.push(a.join(' ')); \
+                         return { seen, restore: () => { console.warn = orig; } };")
+        .call0(&JsValue::NULL)
+        .unwrap();
+    let sdk = sdk_with_fetch(None);
+    let result = call(&sdk, "initialize", &[config("colour: 'red', size: 3")]);
+    call(&record, "restore", &[]).unwrap();
+    result.unwrap();
+    let seen = Array::from(&get(&record, "seen"));
+    assert_eq!(seen.length(), 1);
+    let line = seen.get(0).as_string().unwrap();
+    assert!(line.contains("colour") && line.contains("size"), "{line}");
+    free(sdk);
+}
+
+#[wasm_bindgen_test]
+fn callbacks_run_in_order_with_spread_args_and_a_throwing_one_is_skipped() {
+    let sdk = sdk_with_fetch(None);
+    let log = Array::new();
+    let make = |tag: &str| js("log", &format!("return (...a) => log.push('{tag}:' + a.join(','));")).call1(&JsValue::NULL, &log).unwrap();
+    call(&sdk, "on", &["messageReceived".into(), make("a")]).unwrap();
+    call(&sdk, "on", &["messageReceived".into(), js("", "throw new Error('page bug');").into()]).unwrap();
+    call(&sdk, "on", &["messageReceived".into(), make("b")]).unwrap();
+    call(&sdk, "on", &["other".into(), make("x")]).unwrap();
+    let args: JsValue = ["1", "2"].iter().map(|s| JsValue::from_str(s)).collect::<Array>().into();
+    call(&sdk, "triggerEvent", &["messageReceived".into(), args]).unwrap();
+    call(&sdk, "triggerEvent", &["other".into(), "solo".into()]).unwrap();
+    call(&sdk, "triggerEvent", &["nobody-listens".into(), JsValue::UNDEFINED]).unwrap();
+    let got: Vec<String> = log.iter().map(|v| v.as_string().unwrap()).collect();
+    assert_eq!(got, ["a:1,2", "b:1,2", "x:solo"]);
+
+    let err = call(&sdk, "on", &["x".into(), "not a function".into()]).unwrap_err();
+    assert_eq!(get(&err, "code").as_string().as_deref(), Some("bad_argument"));
+    free(sdk);
+}
+
+#[wasm_bindgen_test]
+fn callbacks_may_call_back_into_the_sdk() {
+    let sdk = sdk_with_fetch(None);
+    let log = Array::new();
+    // The first callback registers another one and triggers a second event, from inside a dispatch.
+    let reentrant = js("sdk, log", "return (n) => { log.push('outer:' + n); \
+                                     sdk.on('ping', (m) => log.push('late:' + m)); \
+                                     sdk.triggerEvent('pong', [n + 1]); \
+                                     log.push('image:' + sdk.isImageUrl('a.png')); };")
+        .call2(&JsValue::NULL, &sdk, &log)
+        .unwrap();
+    let pong = js("log", "return (n) => log.push('pong:' + n);").call1(&JsValue::NULL, &log).unwrap();
+    call(&sdk, "on", &["ping".into(), reentrant.clone()]).unwrap();
+    call(&sdk, "on", &["pong".into(), pong]).unwrap();
+    call(&sdk, "triggerEvent", &["ping".into(), Array::of1(&1.into()).into()]).unwrap();
+    let got: Vec<String> = log.iter().map(|v| v.as_string().unwrap()).collect();
+    assert_eq!(got, ["outer:1", "pong:2", "image:true"], "a callback added during dispatch waits for the next one");
+
+    assert_eq!(call(&sdk, "off", &["ping".into(), reentrant.clone()]).unwrap(), JsValue::TRUE);
+    assert_eq!(call(&sdk, "off", &["ping".into(), reentrant]).unwrap(), JsValue::FALSE);
+    log.set_length(0);
+    call(&sdk, "triggerEvent", &["ping".into(), Array::of1(&7.into()).into()]).unwrap();
+    let got: Vec<String> = log.iter().map(|v| v.as_string().unwrap()).collect();
+    assert_eq!(got, ["late:7"]);
+    free(sdk);
+}
+
+#[wasm_bindgen_test]
+fn url_utilities_never_throw() {
+    let sdk = sdk_with_fetch(None);
+    assert_eq!(call(&sdk, "isImageUrl", &["https://h/a/PIC.JPEG?x=1#y".into()]).unwrap(), JsValue::TRUE);
+    assert_eq!(call(&sdk, "isAudioUrl", &["https://h/a.mp3".into()]).unwrap(), JsValue::TRUE);
+    assert_eq!(call(&sdk, "isVideoUrl", &["https://h/a.webm".into()]).unwrap(), JsValue::TRUE);
+    assert_eq!(call(&sdk, "isDocumentPdf", &["https://h/a.pdf".into()]).unwrap(), JsValue::TRUE);
+    assert_eq!(call(&sdk, "getFileName", &["https://h/d/my%20file.pdf?q".into()]).unwrap(), "my file.pdf");
+    for junk in [JsValue::UNDEFINED, JsValue::NULL, 42.into(), js_sys::Object::new().into()] {
+        assert_eq!(call(&sdk, "isImageUrl", &[junk.clone()]).unwrap(), JsValue::FALSE);
+        assert_eq!(call(&sdk, "getFileName", &[junk]).unwrap(), "");
+    }
+    free(sdk);
+}
+
+#[wasm_bindgen_test]
+async fn methods_not_built_yet_say_so() {
+    let sdk = sdk_with_fetch(None);
+    let err = call(&sdk, "logout", &[]).unwrap_err();
+    assert_eq!(get(&err, "message").as_string().unwrap(), "exoChat.logout is not implemented yet");
+    let promise: js_sys::Promise = call(&sdk, "startChat", &[js_sys::Object::new().into()]).unwrap().dyn_into().unwrap();
+    let err = JsFuture::from(promise).await.unwrap_err();
+    assert_eq!(get(&err, "message").as_string().unwrap(), "exoChat.startChat is not implemented yet");
+    assert_eq!(get(&err, "code").as_string().as_deref(), Some("not_implemented"));
+    free(sdk);
+}
+
+#[wasm_bindgen_test]
+async fn get_feedback_config_goes_through_the_captured_fetch() {
+    let seen = Array::new();
+    let fetch = js("seen", "return async (url, init) => { seen.push(url, init.method, init.headers.get('contactCenterId')); \
+                            return new Response('{\"isFeedbackEnabled\":true,\"feedbackUrl\":\"https://f/x\"}', { status: 200 }); };")
+        .call1(&JsValue::NULL, &seen)
+        .unwrap();
+    let sdk = sdk_with_fetch(Some(fetch.dyn_into().unwrap()));
+    let before: js_sys::Promise = call(&sdk, "getFeedbackConfig", &[]).unwrap().dyn_into().unwrap();
+    let err = JsFuture::from(before).await.unwrap_err();
+    assert_eq!(get(&err, "code").as_string().as_deref(), Some("not_initialized"));
+
+    call(&sdk, "initialize", &[config("")]).unwrap();
+    let promise: js_sys::Promise = call(&sdk, "getFeedbackConfig", &[]).unwrap().dyn_into().unwrap();
+    let value = JsFuture::from(promise).await.unwrap();
+    assert_eq!(get(&value, "isFeedbackEnabled"), JsValue::TRUE);
+    assert_eq!(get(&value, "feedbackUrl").as_string().as_deref(), Some("https://f/x"));
+    assert_eq!(
+        seen.get(0).as_string().unwrap(),
+        "https://omni.example.com:4433/configuration/cc-list/42/process-list/4/campaigns/1/chat-feedback-schemes-configurations/1_5_webchat"
+    );
+    assert_eq!(seen.get(1).as_string().as_deref(), Some("GET"));
+    assert_eq!(seen.get(2).as_string().as_deref(), Some("42"));
+    free(sdk);
+}
+
+#[wasm_bindgen_test]
+async fn a_request_past_its_timeout_is_aborted() {
+    // A fetch that only ever settles by abort, as the real one does for a stalled server.
+    let fetch: Function = js("", "return (url, init) => new Promise((_, reject) => \
+                                   init.signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))));")
+        .call0(&JsValue::NULL)
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    let req = HttpRequest { id: RequestId(1), method: Method::Post, url: "https://x/".into(), headers: vec![], body: "{}".into(), timeout_ms: 30 };
+    assert_eq!(http::perform(&fetch, &req).await, Err(TransportError::Timeout));
+
+    let failing: Function = js("", "return () => Promise.reject(new TypeError('Failed to fetch'));").call0(&JsValue::NULL).unwrap().dyn_into().unwrap();
+    assert_eq!(http::perform(&failing, &req).await, Err(TransportError::Network("Failed to fetch".into())));
+}
