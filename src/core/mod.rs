@@ -5,12 +5,15 @@
 //! state machines report their next deadline with a `poll_timeout` method. Randomness (SCRAM
 //! nonces, request ids) is an input too, so tests are deterministic.
 
+pub mod bosh;
 pub mod chatstates;
 pub mod config;
 pub mod datetime;
 pub mod decisions;
 pub mod delay;
+pub mod disco;
 pub mod http;
+pub mod iq;
 pub mod jid;
 pub mod markers;
 pub mod media;
@@ -22,6 +25,7 @@ pub mod rest;
 pub mod sasl;
 pub mod stanza_error;
 pub mod stanza_id;
+pub mod upload;
 pub mod xml;
 
 /// A point in time: milliseconds since the Unix epoch, as the driver read them (the browser
