@@ -1,0 +1,243 @@
+//! XEP-0030 service discovery (info and items), with XEP-0128 extended information (data forms
+//! such as the upload service's `max-file-size`), and what we publish about ourselves.
+
+use serde::Serialize;
+
+use super::jid::Jid;
+use super::ns;
+use super::xml::Element;
+
+/// An identity of a discovered entity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Identity {
+    /// Category (`store`, `conference`, `client`, ...).
+    pub category: String,
+    /// Type within the category (`file`, `text`, `web`, ...).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Human-readable name, if given.
+    pub name: Option<String>,
+}
+
+/// One field of an XEP-0128 extension form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FormField {
+    /// The field's `var`.
+    pub var: String,
+    /// Its values, in order.
+    pub values: Vec<String>,
+}
+
+/// An XEP-0128 extension: a `result` data form identified by its `FORM_TYPE`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExtensionForm {
+    /// The value of the hidden `FORM_TYPE` field, if any.
+    pub form_type: Option<String>,
+    /// The other fields.
+    pub fields: Vec<FormField>,
+}
+
+/// A disco#info result: what `requestUploadServiceInfo` resolves with.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct DiscoInfo {
+    /// The node queried, if any.
+    pub node: Option<String>,
+    /// Identities.
+    pub identities: Vec<Identity>,
+    /// Supported features (namespaces), in order.
+    pub features: Vec<String>,
+    /// XEP-0128 extension forms.
+    pub forms: Vec<ExtensionForm>,
+}
+
+impl DiscoInfo {
+    /// Reads a `<query xmlns='…disco#info'/>`. Identities without category or type and features
+    /// without `var` are skipped; `None` only when the element is not a disco#info query.
+    pub fn parse(query: &Element) -> Option<DiscoInfo> {
+        if !query.is("query", ns::DISCO_INFO) {
+            return None;
+        }
+        let identities = query
+            .find_all("identity", ns::DISCO_INFO)
+            .filter_map(|i| {
+                Some(Identity {
+                    category: i.get_attr("category")?.to_owned(),
+                    kind: i.get_attr("type")?.to_owned(),
+                    name: i.get_attr("name").map(str::to_owned),
+                })
+            })
+            .collect();
+        let features = query.find_all("feature", ns::DISCO_INFO).filter_map(|f| f.get_attr("var")).map(str::to_owned).collect();
+        let forms = query.find_all("x", ns::DATA_FORMS).filter(|x| x.get_attr("type") == Some("result")).map(parse_form).collect();
+        Some(DiscoInfo { node: query.get_attr("node").map(str::to_owned), identities, features, forms })
+    }
+
+    /// Whether `feature` is advertised.
+    pub fn has_feature(&self, feature: &str) -> bool {
+        self.features.iter().any(|f| f == feature)
+    }
+
+    /// The first value of field `var` in the extension form whose `FORM_TYPE` is `form_type`.
+    pub fn field(&self, form_type: &str, var: &str) -> Option<&str> {
+        self.forms
+            .iter()
+            .filter(|f| f.form_type.as_deref() == Some(form_type))
+            .flat_map(|f| f.fields.iter())
+            .find(|f| f.var == var)
+            .and_then(|f| f.values.first())
+            .map(String::as_str)
+    }
+
+    /// The `<query/>` element publishing this information (identities and features only).
+    pub fn to_element(&self) -> Element {
+        let mut query = Element::new("query", ns::DISCO_INFO).attr_opt("node", self.node.as_deref());
+        for i in &self.identities {
+            query.push(
+                Element::new("identity", ns::DISCO_INFO)
+                    .attr("category", &i.category)
+                    .attr("type", &i.kind)
+                    .attr_opt("name", i.name.as_deref()),
+            );
+        }
+        for f in &self.features {
+            query.push(Element::new("feature", ns::DISCO_INFO).attr("var", f));
+        }
+        query
+    }
+}
+
+fn parse_form(x: &Element) -> ExtensionForm {
+    let mut form_type = None;
+    let mut fields = Vec::new();
+    for field in x.find_all("field", ns::DATA_FORMS) {
+        let Some(var) = field.get_attr("var") else { continue };
+        let values: Vec<String> = field.find_all("value", ns::DATA_FORMS).map(Element::text_content).collect();
+        if var == "FORM_TYPE" {
+            form_type = values.into_iter().next();
+        } else {
+            fields.push(FormField { var: var.to_owned(), values });
+        }
+    }
+    ExtensionForm { form_type, fields }
+}
+
+/// One item of a disco#items result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiscoItem {
+    /// The item's address.
+    pub jid: Jid,
+    /// Its node, if any.
+    pub node: Option<String>,
+    /// Its name, if any.
+    pub name: Option<String>,
+}
+
+/// Reads a `<query xmlns='…disco#items'/>`; items whose `jid` does not parse are skipped. `None`
+/// when the element is not a disco#items query.
+pub fn parse_items(query: &Element) -> Option<Vec<DiscoItem>> {
+    if !query.is("query", ns::DISCO_ITEMS) {
+        return None;
+    }
+    Some(
+        query
+            .find_all("item", ns::DISCO_ITEMS)
+            .filter_map(|i| {
+                Some(DiscoItem {
+                    jid: Jid::parse(i.get_attr("jid")?).ok()?,
+                    node: i.get_attr("node").map(str::to_owned),
+                    name: i.get_attr("name").map(str::to_owned),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// The payload of a disco#info request.
+pub fn info_query() -> Element {
+    Element::new("query", ns::DISCO_INFO)
+}
+
+/// The payload of a disco#items request.
+pub fn items_query() -> Element {
+    Element::new("query", ns::DISCO_ITEMS)
+}
+
+/// What we publish about ourselves: a web client that speaks the XEPs of this core.
+pub fn own_info() -> DiscoInfo {
+    DiscoInfo {
+        node: None,
+        identities: vec![Identity { category: "client".into(), kind: "web".into(), name: Some("exochat".into()) }],
+        features: [
+            ns::DISCO_INFO,
+            ns::PING,
+            ns::MUC,
+            ns::CHAT_STATES,
+            ns::RECEIPTS,
+            ns::CHAT_MARKERS,
+            ns::OOB,
+            ns::SID,
+            ns::OCCUPANT_ID,
+        ]
+        .iter()
+        .map(|f| (*f).to_owned())
+        .collect(),
+        forms: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_an_upload_service_info() {
+        // XEP-0363 example 2.
+        let q = Element::parse(
+            "<query xmlns='http://jabber.org/protocol/disco#info'>\
+             <identity category='store' type='file' name='HTTP File Upload' />\
+             <feature var='urn:xmpp:http:upload:0' />\
+             <x type='result' xmlns='jabber:x:data'>\
+             <field var='FORM_TYPE' type='hidden'><value>urn:xmpp:http:upload:0</value></field>\
+             <field var='max-file-size'><value>5242880</value></field></x></query>",
+        )
+        .unwrap();
+        let info = DiscoInfo::parse(&q).unwrap();
+        assert!(info.has_feature(ns::HTTP_UPLOAD));
+        assert_eq!(info.identities[0].category, "store");
+        assert_eq!(info.field(ns::HTTP_UPLOAD, "max-file-size"), Some("5242880"));
+        assert_eq!(info.field("urn:other", "max-file-size"), None);
+        let json = serde_json::to_value(&info).unwrap();
+        assert_eq!(json["identities"][0]["type"], "file");
+        assert_eq!(json["forms"][0]["fields"][0]["var"], "max-file-size");
+    }
+
+    #[test]
+    fn parses_items() {
+        // XEP-0030 example 17 (trimmed), with one broken item.
+        let q = Element::parse(
+            "<query xmlns='http://jabber.org/protocol/disco#items'>\
+             <item jid='people.shakespeare.lit' name='Directory of Characters'/>\
+             <item jid='plays.shakespeare.lit' name='Play-Specific Chatrooms'/>\
+             <item name='no jid'/><item jid='bad jid@@'/></query>",
+        )
+        .unwrap();
+        let items = parse_items(&q).unwrap();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[1].jid.to_string(), "plays.shakespeare.lit");
+        assert_eq!(items[0].name.as_deref(), Some("Directory of Characters"));
+    }
+
+    #[test]
+    fn lenient_with_garbage_and_round_trips_own_info() {
+        let q = Element::parse(
+            "<query xmlns='http://jabber.org/protocol/disco#info'><identity category='x'/><feature/>\
+             <x xmlns='jabber:x:data' type='form'><field var='FORM_TYPE'><value>y</value></field></x><junk/></query>",
+        )
+        .unwrap();
+        assert_eq!(DiscoInfo::parse(&q), Some(DiscoInfo::default()));
+        assert_eq!(DiscoInfo::parse(&Element::new("query", ns::DISCO_ITEMS)), None);
+        assert_eq!(parse_items(&Element::new("query", ns::DISCO_INFO)), None);
+        let own = own_info();
+        assert_eq!(DiscoInfo::parse(&own.to_element()), Some(own));
+    }
+}
