@@ -8,6 +8,7 @@
 pub mod bosh;
 pub mod chatstates;
 pub mod config;
+pub mod connection;
 pub mod datetime;
 pub mod decisions;
 pub mod delay;
