@@ -2,7 +2,14 @@
 //! agent, and the demo's static pages, started together by [`stack::Stack`] or by the binary
 //! (`cargo run -p exochat-service -- stack`). See `service/README.md`.
 
+pub mod agent;
+pub mod cms;
+pub mod feedback;
+pub mod http;
 pub mod log;
 pub mod process;
 pub mod prosody;
+pub mod rest;
+pub mod stack;
 pub mod util;
+pub mod web;

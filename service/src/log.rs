@@ -22,8 +22,9 @@ struct Inner {
     file: Option<Mutex<File>>,
 }
 
-/// Called with every line a child prints, before it is logged (e.g. to spot a startup failure).
-pub type LineObserver = Arc<dyn Fn(&str) + Send + Sync>;
+/// Called with every line a child prints, before it is logged (e.g. to spot a startup failure);
+/// returns false to leave the line out of the log (known noise).
+pub type LineObserver = Arc<dyn Fn(&str) -> bool + Send + Sync>;
 
 impl Log {
     /// A log that writes to stderr only.
@@ -70,10 +71,8 @@ impl Log {
                 }
                 let text = String::from_utf8_lossy(&buf);
                 let text = text.trim_end();
-                if let Some(observe) = &observer {
-                    observe(text);
-                }
-                if !text.trim().is_empty() {
+                let keep = observer.as_ref().is_none_or(|observe| observe(text));
+                if keep && !text.trim().is_empty() {
                     log.line(&source, text);
                 }
             }

@@ -2,21 +2,36 @@
 //! PID (SIGTERM, then SIGKILL after a grace period) when the owner drops it.
 
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::{Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crate::log::{LineObserver, Log};
 use crate::util::wait_until;
 
-/// A running child; dropping it stops it.
+/// A running child; dropping it stops it. Methods take `&self` so owners can share it.
 pub struct ChildProcess {
     name: String,
+    pid: u32,
+    log: Log,
+    inner: Mutex<Inner>,
+}
+
+struct Inner {
     child: Child,
     // Held open so a child that watches its stdin (the agent) exits when we vanish.
     stdin: Option<ChildStdin>,
     forwarders: Vec<JoinHandle<()>>,
-    log: Log,
     exited: Option<ExitStatus>,
+}
+
+impl Inner {
+    fn poll(&mut self) -> Option<ExitStatus> {
+        if self.exited.is_none() {
+            self.exited = self.child.try_wait().ok().flatten();
+        }
+        self.exited
+    }
 }
 
 impl ChildProcess {
@@ -33,37 +48,42 @@ impl ChildProcess {
             forwarders.push(log.forward(name, err, observer));
         }
         let stdin = child.stdin.take();
-        log.line("stack", &format!("started {name} (pid {})", child.id()));
-        Ok(ChildProcess { name: name.to_owned(), child, stdin, forwarders, log: log.clone(), exited: None })
+        let pid = child.id();
+        log.line("stack", &format!("started {name} (pid {pid})"));
+        let inner = Inner { child, stdin, forwarders, exited: None };
+        Ok(ChildProcess { name: name.to_owned(), pid, log: log.clone(), inner: Mutex::new(inner) })
+    }
+
+    fn inner(&self) -> MutexGuard<'_, Inner> {
+        // A poisoned lock only means a panic elsewhere; the child handle is still valid.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The child's process id.
     pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.pid
     }
 
     /// The exit status if the child has exited (it is reaped then), else `None`.
-    pub fn exit_status(&mut self) -> Option<ExitStatus> {
-        if self.exited.is_none() {
-            self.exited = self.child.try_wait().ok().flatten();
-        }
-        self.exited
+    pub fn exit_status(&self) -> Option<ExitStatus> {
+        self.inner().poll()
     }
 
     /// Stops the child: SIGTERM, up to `grace` for it to exit, then SIGKILL; reaps it and waits
     /// for its last output lines. Idempotent.
-    pub fn stop(&mut self, grace: Duration) {
-        if self.exit_status().is_none() {
-            self.stdin = None;
-            signal(self.child.id(), libc::SIGTERM);
-            if !wait_until(grace, Duration::from_millis(10), || self.exit_status().is_some()) {
+    pub fn stop(&self, grace: Duration) {
+        let mut inner = self.inner();
+        if inner.poll().is_none() {
+            inner.stdin = None;
+            signal(self.pid, libc::SIGTERM);
+            if !wait_until(grace, Duration::from_millis(10), || inner.poll().is_some()) {
                 self.log.line("stack", &format!("{} did not stop in {grace:?}: killing it", self.name));
-                let _ = self.child.kill();
-                self.exited = self.child.wait().ok();
+                let _ = inner.child.kill();
+                inner.exited = inner.child.wait().ok();
             }
-            self.log.line("stack", &format!("stopped {} (pid {})", self.name, self.child.id()));
+            self.log.line("stack", &format!("stopped {} (pid {})", self.name, self.pid));
         }
-        for forwarder in self.forwarders.drain(..) {
+        for forwarder in inner.forwarders.drain(..) {
             let _ = forwarder.join();
         }
     }
@@ -85,7 +105,11 @@ fn signal(pid: u32, sig: libc::c_int) {
     }
 }
 
-/// True when a process with this PID exists (a zombie counts until reaped).
+/// True when a process with this PID exists and is not a zombie.
 pub fn pid_alive(pid: u32) -> bool {
-    std::path::Path::new(&format!("/proc/{pid}")).exists()
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state letter follows the command name in parentheses, which may contain spaces.
+        Ok(stat) => stat.rsplit_once(')').is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z')),
+        Err(_) => false,
+    }
 }

@@ -128,15 +128,23 @@ impl Prosody {
 
         let port_taken = Arc::new(AtomicBool::new(false));
         let flag = port_taken.clone();
+        let in_banner = AtomicBool::new(false);
         let observer = Arc::new(move |line: &str| {
             if line.contains(PORT_TAKEN) {
                 flag.store(true, Ordering::SeqCst);
             }
+            // Debian's prosody without lua-unbound prints a 9-line banner between rows of `*`
+            // at every start: harmless (the old resolver is fine on loopback), so keep it out.
+            if !line.is_empty() && line.chars().all(|c| c == '*') {
+                in_banner.fetch_xor(true, Ordering::SeqCst);
+                return false;
+            }
+            !in_banner.load(Ordering::SeqCst)
         });
         let mut cmd = Command::new("prosody");
         cmd.arg("--config").arg(&config).arg("-F").current_dir(dir.path());
         let process = ChildProcess::spawn("prosody", cmd, &options.log, Some(observer)).map_err(ProsodyError::Spawn)?;
-        let mut prosody = Prosody { process, dir, config, c2s_port, http_port };
+        let prosody = Prosody { process, dir, config, c2s_port, http_port };
 
         let mut failure = None;
         let ready = wait_until(START_TIMEOUT, Duration::from_millis(20), || {
@@ -244,7 +252,7 @@ impl Prosody {
     }
 
     /// True while the Prosody process is running.
-    pub fn is_running(&mut self) -> bool {
+    pub fn is_running(&self) -> bool {
         self.process.exit_status().is_none()
     }
 }
