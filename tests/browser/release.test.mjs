@@ -1,0 +1,169 @@
+// The RELEASE bundle (dist/, built by `cargo xtask build`) in headless Chromium: loaded by a plain
+// classic <script src>, called in the same tick as the tag, and failing clearly when the .wasm
+// cannot load. Run by `cargo xtask test`, or `node --test tests/browser/` after a build.
+
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { serve } from "./serve.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dist = resolve(process.env.EXOCHAT_DIST || join(here, "../../dist"));
+const pages = join(here, "pages");
+const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
+  "connect-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; require-trusted-types-for 'script'";
+
+let browser, server, scratch;
+
+before(async () => {
+  // /broken/: the scripts without the .wasm; /not-wasm/: an HTML page where the .wasm should be.
+  scratch = await mkdtemp(join(tmpdir(), "exochat-browser-"));
+  const broken = join(scratch, "broken");
+  const notWasm = join(scratch, "not-wasm");
+  for (const dir of [broken, notWasm]) {
+    await mkdir(dir);
+    for (const f of ["exotel-chat-sdk.js", "exochat.js"]) await copyFile(join(dist, f), join(dir, f));
+  }
+  // As an SPA-style server does: an HTML page where the .wasm should be.
+  await writeFile(join(notWasm, "exochat_bg.wasm"), "<!doctype html><title>Home</title>");
+  server = await serve(
+    { "/": [pages, dist], "/broken/": [broken], "/not-wasm/": [notWasm] },
+    {
+      headers: {
+        "/csp.html": { "Content-Security-Policy": STRICT_CSP },
+        "/not-wasm/exochat_bg.wasm": { "Content-Type": "text/html" },
+      },
+    },
+  );
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+/** A fresh page that records console errors and every request it makes. */
+async function open(path) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  const requests = [];
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("request", (r) => requests.push(r.url()));
+  await page.goto(server.url + path);
+  return { page, errors, requests, close: () => context.close() };
+}
+
+test("a classic script tag defines exoChat at once and replays the queued calls in order", async () => {
+  const { page, errors, requests, close } = await open("/index.html");
+  await page.waitForFunction(() => log.includes("ready") && log.some((l) => l.startsWith("startChat")), null, { timeout: 15000 });
+  assert.equal(await page.evaluate(() => definedAtOnce), true);
+  const log = await page.evaluate(() => log);
+  // on, on, triggerEvent (both callbacks), unsubscribe, triggerEvent (the second only); then the
+  // settled startChat Promise and `ready`, in either order.
+  assert.deepEqual(log.slice(0, 3), ["greet:xy", "second", "second"]);
+  assert.deepEqual(log.slice(3).sort(), ["ready", "startChat:exoChat.startChat is not implemented yet"]);
+
+  const icon = await page.evaluate(() => {
+    const el = document.getElementById("exotel-chat-icon");
+    const button = el?.shadowRoot?.querySelector("button");
+    return el && { parent: el.parentElement.tagName, color: getComputedStyle(button).backgroundColor, hidden: el.hidden };
+  });
+  assert.deepEqual(icon, { parent: "BODY", color: "rgb(10, 125, 90)", hidden: false });
+
+  // After ready, calls go straight through: initialize throws synchronously.
+  const second = await page.evaluate(() => { try { exoChat.initialize({}); return "no throw"; } catch (e) { return e.code; } });
+  assert.equal(second, "already_initialized");
+  assert.equal(await page.evaluate(() => exoChat.getFileName("https://h/a/Ann%C3%A9e.PDF?x#y")), "Année.PDF");
+  assert.equal(await page.evaluate(() => exoChat.isDocumentPdf("https://h/a/Ann%C3%A9e.PDF?x#y")), true);
+
+  const origin = new URL(server.url).origin;
+  assert.deepEqual(requests.filter((u) => new URL(u).origin !== origin), [], "no third-party host");
+  assert.ok(requests.includes(`${origin}/exochat_bg.wasm`));
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+// The method table of the contract (shared/spec/exochat-reference.md).
+const CONTRACT = ["initialize", "startChat", "logout", "getUserStatus", "createRoom", "joinRoom", "leaveRoom",
+  "sendMessage", "receiveMessage", "fetchArchivedMessages", "sendTypingStatus", "sendPausedStatus",
+  "sendDisplayedReceipt", "sendReceiveReceipt", "showConverseChat", "hideConverseChat", "disconnectConverse",
+  "uploadFileToConverse", "requestSlotFromConverse", "uploadFile", "discoverFileUploadJid",
+  "requestUploadServiceInfo", "isImageUrl", "isAudioUrl", "isVideoUrl", "isDocumentPdf", "getFileName",
+  "getFeedbackConfig", "submitFeedbackResponse", "on", "triggerEvent"];
+
+test("the facade has every method of the contract, each backed by the WebAssembly Sdk", async () => {
+  const { page, close } = await open("/index.html");
+  await page.evaluate(() => exoChat.ready);
+  const { facade, sdk } = await page.evaluate(async () => {
+    const glue = await import("/exochat.js");
+    const own = Object.getOwnPropertyNames(glue.Sdk.prototype).filter((n) => !["constructor", "free", "__destroy_into_raw"].includes(n) && !n.startsWith("["));
+    return { facade: Object.keys(exoChat).filter((k) => k !== "ready").sort(), sdk: own.sort() };
+  });
+  assert.deepEqual(facade, sdk);
+  assert.deepEqual(facade, [...CONTRACT, "off"].sort());
+  await close();
+});
+
+test("a bad config queued before ready is reported and makes later calls fail with the same Error", async () => {
+  const { page, errors, close } = await open("/bad-config.html");
+  await page.waitForFunction(() => log.length > 0, null, { timeout: 15000 });
+  const result = await page.evaluate(() => {
+    let thrown;
+    try { exoChat.isImageUrl("a.png"); } catch (e) { thrown = e; }
+    return { log, same: thrown === laterError, message: laterError.message, key: laterError.key, code: laterError.code };
+  });
+  assert.deepEqual(result.log, ["rejected"]);
+  assert.equal(result.same, true);
+  assert.equal(result.code, "invalid_config");
+  assert.equal(result.key, "cms_service_domain");
+  assert.match(result.message, /cms_service_domain/);
+  assert.ok(errors.some((e) => e.includes("cms_service_domain")), errors.join(" | "));
+  await close();
+});
+
+test("under a strict CSP with Trusted Types the SDK loads and draws its icon", async () => {
+  const { page, errors, close } = await open("/csp.html");
+  await page.evaluate(() => exoChat.ready);
+  await page.waitForSelector("#exotel-chat-icon");
+  const color = await page.evaluate(() => getComputedStyle(document.getElementById("exotel-chat-icon").shadowRoot.querySelector("button")).backgroundColor);
+  assert.equal(color, "rgb(25, 45, 63)");
+  assert.deepEqual(await page.evaluate(() => violations), []);
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+test("the ESM entry works with default and named imports", async () => {
+  const { page, errors, close } = await open("/esm.html");
+  const got = await page.evaluate(() => window.esm);
+  assert.deepEqual(got, { sameObject: true, image: true, name: "my file.pdf", noGlobal: true });
+  assert.deepEqual(errors, []);
+  await close();
+});
+
+for (const [folder, why] of [["broken", /exochat_bg\.wasm \(HTTP 404\)/], ["not-wasm", /not a loadable WebAssembly module \(served as text\/html/]]) {
+  test(`a wrong .wasm (${folder}) makes ready reject with a clear Error`, async () => {
+    const { page, close } = await open(`/${folder}.html`);
+    const result = await page.evaluate(async () => {
+      const e = await window.outcome;
+      const q = await window.queued;
+      return { message: e.message, code: e.code, sameForQueued: q === e, isError: e instanceof Error };
+    });
+    assert.equal(result.isError, true);
+    assert.equal(result.code, "load_failed");
+    assert.match(result.message, why);
+    assert.equal(result.sameForQueued, true);
+    await close();
+  });
+}

@@ -1,0 +1,261 @@
+//! `cargo xtask build`: the release SDK into `dist/`.
+//!
+//! `exotel-chat-sdk.js` (classic script) and `index.mjs` (ESM entry) are the shims of `js-shim/`
+//! with `facade.js` inlined; `exochat.js` + `exochat_bg.wasm` are wasm-bindgen's `--target web`
+//! output, shrunk by npm's binaryen `wasm-opt` when present (Debian's binaryen 108 writes files that
+//! fail to load). Then every file's raw / gzip -9 / brotli size, the script-tag total against
+//! [`SIZE_BUDGET_GZIP`], and a check that the .wasm imports nothing from `env`.
+
+use std::path::Path;
+
+use crate::util::{check, cmd, root, Result};
+
+/// The size budget, in bytes of gzip -9, for everything a page downloads through the script tag
+/// (`exotel-chat-sdk.js` + `exochat.js` + `exochat_bg.wasm`). `cargo xtask test` fails above it.
+pub const SIZE_BUDGET_GZIP: u64 = 120 * 1024;
+
+/// The files of the script-tag path, in load order.
+const SCRIPT_TAG_FILES: [&str; 3] = ["exotel-chat-sdk.js", "exochat.js", "exochat_bg.wasm"];
+
+const INCLUDE_MARK: &str = "/* @include facade.js */";
+
+/// What a build measured, for `test` to check.
+pub struct Report {
+    /// gzip -9 bytes of the script-tag files together.
+    pub script_tag_gzip: u64,
+    /// Import modules of the .wasm that are `env` (each one a missing symbol at link time).
+    pub env_imports: Vec<String>,
+}
+
+/// The `build` command.
+pub fn run() -> Result<Report> {
+    let root = root();
+    let dist = root.join("dist");
+    println!("build: cargo build --release --target wasm32-unknown-unknown -p exochat");
+    let mut cargo = cmd("cargo", &["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "exochat"]);
+    if has_wasm_opt(&root) {
+        // wasm-opt drops the symbol names anyway; keeping them until then keeps the
+        // `target_features` section that wasm-bindgen reads (the profile's `strip` would remove it).
+        cargo.env("CARGO_PROFILE_RELEASE_STRIP", "debuginfo");
+    }
+    check(&mut cargo)?;
+
+    std::fs::create_dir_all(&dist).map_err(|e| format!("cannot create dist/: {e}"))?;
+    let wasm_in = root.join("target/wasm32-unknown-unknown/release/exochat.wasm");
+    println!("build: wasm-bindgen --target web");
+    check(&mut cmd(
+        "wasm-bindgen",
+        &["--target", "web", "--no-typescript", "--out-dir", "dist", "--out-name", "exochat", &wasm_in.to_string_lossy()],
+    ))?;
+    let wasm = dist.join("exochat_bg.wasm");
+    wasm_opt(&root, &wasm)?;
+
+    let facade = read(&root.join("js-shim/facade.js"))?;
+    write(&dist.join("exotel-chat-sdk.js"), &inline_facade(&read(&root.join("js-shim/exotel-chat-sdk.js"))?, &facade)?)?;
+    write(&dist.join("index.mjs"), &inline_facade(&read(&root.join("js-shim/index.mjs"))?, &facade)?)?;
+    for file in ["index.d.ts", "package.json"] {
+        std::fs::copy(root.join("js-shim").join(file), dist.join(file)).map_err(|e| format!("cannot copy js-shim/{file}: {e}"))?;
+    }
+
+    let report = sizes(&dist)?;
+    let env_imports: Vec<String> = import_modules(&std::fs::read(&wasm).map_err(|e| format!("cannot read the .wasm: {e}"))?)?
+        .into_iter()
+        .filter(|m| m == "env")
+        .collect();
+    if env_imports.is_empty() {
+        println!("build: the .wasm imports nothing from `env`");
+    } else {
+        println!("build: ERROR the .wasm imports from `env` (an unresolved symbol)");
+    }
+    Ok(Report { script_tag_gzip: report, env_imports })
+}
+
+/// Shrinks the .wasm with npm's binaryen when it is installed (see the module doc).
+fn has_wasm_opt(root: &Path) -> bool {
+    root.join(WASM_OPT).exists()
+}
+
+/// npm's binaryen, installed by `cargo xtask setup`.
+const WASM_OPT: &str = "node_modules/.bin/wasm-opt";
+
+fn wasm_opt(root: &Path, wasm: &Path) -> Result<()> {
+    let tool = root.join(WASM_OPT);
+    if !has_wasm_opt(root) {
+        println!("build: wasm-opt skipped (node_modules/.bin/wasm-opt missing; run `cargo xtask setup`)");
+        return Ok(());
+    }
+    println!("build: wasm-opt -Oz (npm binaryen)");
+    let path = wasm.to_string_lossy();
+    // The features rustc enables by default for wasm32-unknown-unknown.
+    check(&mut cmd(
+        &tool.to_string_lossy(),
+        &[
+            "-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
+            "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", &path, "-o", &path,
+        ],
+    ))
+}
+
+/// Replaces the include line of a shim with the facade.
+fn inline_facade(shim: &str, facade: &str) -> Result<String> {
+    if !shim.contains(INCLUDE_MARK) {
+        return Err(format!("a shim lacks the line `{INCLUDE_MARK}`"));
+    }
+    Ok(shim.replacen(INCLUDE_MARK, facade.trim_end(), 1))
+}
+
+/// Prints the size table; returns the gzip -9 total of the script-tag files.
+fn sizes(dist: &Path) -> Result<u64> {
+    let mut names: Vec<String> = std::fs::read_dir(dist)
+        .map_err(|e| format!("cannot list dist/: {e}"))?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    println!("\n{:<22} {:>10} {:>10} {:>10}", "dist/", "raw", "gzip -9", "brotli");
+    let mut total = (0, 0, 0);
+    for name in &names {
+        let path = dist.join(name);
+        let raw = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        let gz = compressed_len("gzip", &["-9", "-c"], &path)?;
+        let br = compressed_len("brotli", &["-c", "-q", "11"], &path)?;
+        println!("{name:<22} {raw:>10} {gz:>10} {br:>10}");
+        if SCRIPT_TAG_FILES.contains(&name.as_str()) {
+            total = (total.0 + raw, total.1 + gz, total.2 + br);
+        }
+    }
+    println!("{:<22} {:>10} {:>10} {:>10}", "script-tag total", total.0, total.1, total.2);
+    println!(
+        "build: script-tag path {:.1} KB gzip -9 of a {} KB budget ({})\n",
+        total.1 as f64 / 1024.0,
+        SIZE_BUDGET_GZIP / 1024,
+        if total.1 <= SIZE_BUDGET_GZIP { "within" } else { "OVER BUDGET" }
+    );
+    Ok(total.1)
+}
+
+fn compressed_len(tool: &str, args: &[&str], path: &Path) -> Result<u64> {
+    let mut c = cmd(tool, args);
+    c.arg(path);
+    let out = c.output().map_err(|e| format!("cannot run {tool} (cargo xtask setup installs it): {e}"))?;
+    if !out.status.success() {
+        return Err(format!("{tool} failed on {}", path.display()));
+    }
+    Ok(out.stdout.len() as u64)
+}
+
+/// The module names of a .wasm's imports (the import section, id 2).
+fn import_modules(wasm: &[u8]) -> Result<Vec<String>> {
+    let bad = || "the .wasm is malformed".to_owned();
+    if wasm.get(..4) != Some(b"\0asm".as_slice()) {
+        return Err(bad());
+    }
+    let mut r = Reader { bytes: wasm, at: 8 };
+    let mut modules = Vec::new();
+    while r.at < wasm.len() {
+        let id = r.byte().ok_or_else(bad)?;
+        let len = r.leb().ok_or_else(bad)? as usize;
+        let end = r.at + len;
+        if id == 2 {
+            for _ in 0..r.leb().ok_or_else(bad)? {
+                modules.push(r.name().ok_or_else(bad)?);
+                r.name().ok_or_else(bad)?;
+                // The import's description: kind, then its type.
+                match r.byte().ok_or_else(bad)? {
+                    0 => {
+                        r.leb().ok_or_else(bad)?;
+                    }
+                    1 => {
+                        r.byte().ok_or_else(bad)?;
+                        r.limits().ok_or_else(bad)?;
+                    }
+                    2 => r.limits().ok_or_else(bad)?,
+                    3 => {
+                        r.byte().ok_or_else(bad)?;
+                        r.byte().ok_or_else(bad)?;
+                    }
+                    _ => r.leb().map(|_| ()).ok_or_else(bad)?,
+                }
+            }
+        }
+        r.at = end;
+    }
+    Ok(modules)
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn byte(&mut self) -> Option<u8> {
+        let b = *self.bytes.get(self.at)?;
+        self.at += 1;
+        Some(b)
+    }
+
+    fn leb(&mut self) -> Option<u64> {
+        let (mut value, mut shift) = (0u64, 0);
+        loop {
+            let b = self.byte()?;
+            value |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Some(value);
+            }
+            shift += 7;
+            if shift > 63 {
+                return None;
+            }
+        }
+    }
+
+    fn name(&mut self) -> Option<String> {
+        let len = self.leb()? as usize;
+        let s = self.bytes.get(self.at..self.at + len)?;
+        self.at += len;
+        Some(String::from_utf8_lossy(s).into_owned())
+    }
+
+    fn limits(&mut self) -> Option<()> {
+        let flags = self.byte()?;
+        self.leb()?;
+        if flags & 1 != 0 {
+            self.leb()?;
+        }
+        Some(())
+    }
+}
+
+fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+fn write(path: &Path, text: &str) -> Result<()> {
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_import_modules_of_a_wasm() {
+        // (module (import "wbg" "f" (func)) (import "env" "memory" (memory 1)))
+        let wasm = [
+            b"\0asm".as_slice(), &[1, 0, 0, 0], &[1, 4, 1, 0x60, 0, 0],
+            &[2, 18, 2, 3, b'w', b'b', b'g', 1, b'f', 0, 0, 3, b'e', b'n', b'v', 1, b'm', 2, 0, 1],
+        ]
+        .concat();
+        assert_eq!(import_modules(&wasm).unwrap(), ["wbg", "env"]);
+        assert!(import_modules(b"nope").is_err());
+    }
+
+    #[test]
+    fn inlines_the_facade_once() {
+        let out = inline_facade("a\n  /* @include facade.js */\nb", "F();\n").unwrap();
+        assert_eq!(out, "a\n  F();\nb");
+        assert!(inline_facade("no mark", "F").is_err());
+    }
+}
