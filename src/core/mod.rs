@@ -6,6 +6,7 @@
 //! nonces, request ids) is an input too, so tests are deterministic.
 
 pub mod bosh;
+pub mod chat;
 pub mod chatstates;
 pub mod config;
 pub mod connection;
