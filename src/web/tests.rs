@@ -176,7 +176,7 @@ fn url_utilities_never_throw() {
     assert_eq!(call(&sdk, "isDocumentPdf", &["https://h/a.pdf".into()]).unwrap(), JsValue::TRUE);
     assert_eq!(call(&sdk, "getFileName", &["https://h/d/my%20file.pdf?q".into()]).unwrap(), "my file.pdf");
     for junk in [JsValue::UNDEFINED, JsValue::NULL, 42.into(), js_sys::Object::new().into()] {
-        assert_eq!(call(&sdk, "isImageUrl", &[junk.clone()]).unwrap(), JsValue::FALSE);
+        assert_eq!(call(&sdk, "isImageUrl", std::slice::from_ref(&junk)).unwrap(), JsValue::FALSE);
         assert_eq!(call(&sdk, "getFileName", &[junk]).unwrap(), "");
     }
     free(sdk);

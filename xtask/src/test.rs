@@ -38,7 +38,7 @@ pub fn run() -> Result<()> {
     total = add(total, tier("headless Chromium (wasm-bindgen-test)", &mut wasm, cargo_summary));
 
     println!("\n== release build (cargo xtask build)");
-    let checks = match build::run() {
+    match build::run() {
         Ok(report) => {
             let in_budget = report.script_tag_gzip <= SIZE_BUDGET_GZIP;
             println!(
@@ -49,19 +49,16 @@ pub fn run() -> Result<()> {
             let no_env = report.env_imports.is_empty();
             println!("{} no imports from module `env`", if no_env { "ok  " } else { "FAIL" });
             let passed = u64::from(in_budget) + u64::from(no_env);
-            Tally { passed, failed: 2 - passed }
+            total = add(total, Tally { passed, failed: 2 - passed });
+
+            let mut node = cmd("node", &["--test", "--test-reporter=tap", "tests/browser/"]);
+            node.env("EXOCHAT_DIST", root().join("dist"));
+            total = add(total, tier("release bundle in a page (node --test tests/browser/)", &mut node, node_summary));
         }
         Err(e) => {
-            println!("FAIL build: {e}");
-            Tally { passed: 0, failed: 1 }
+            println!("FAIL build: {e} (the release bundle tests cannot run)");
+            total = add(total, Tally { passed: 0, failed: 1 });
         }
-    };
-    total = add(total, checks);
-
-    if checks.failed == 0 || checks.passed > 0 {
-        let mut node = cmd("node", &["--test", "--test-reporter=tap", "tests/browser/"]);
-        node.env("EXOCHAT_DIST", root().join("dist"));
-        total = add(total, tier("release bundle in a page (node --test tests/browser/)", &mut node, node_summary));
     }
 
     println!("\ntook {:.0} s", started.elapsed().as_secs_f64());
@@ -69,7 +66,7 @@ pub fn run() -> Result<()> {
     if total.failed == 0 {
         Ok(())
     } else {
-        Err(format!("{} failed", total.failed))
+        Err(String::new())
     }
 }
 
