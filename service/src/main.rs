@@ -71,9 +71,8 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
         dirs = [root.join("www"), root.join("dist")].into_iter().filter(|d| d.is_dir()).collect();
     }
     options.static_dirs = dirs;
-    if let Some(path) = log_file {
-        options.log = Log::with_file(&path).map_err(|e| format!("--log-file {}: {e}", path.display()))?;
-    }
+    options.log = Log::for_process(log_file.as_deref())
+        .map_err(|e| format!("--log-file {}: {e}", log_file.unwrap_or_default().display()))?;
     Ok(Args { options, state_file })
 }
 
