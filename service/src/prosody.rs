@@ -169,7 +169,9 @@ impl Prosody {
     }
 
     fn bosh_answers(&self) -> bool {
-        matches!(ureq::get(&self.bosh_url()).call(), Ok(r) if r.status() == 200)
+        // A short timeout: a server that accepts but never answers must not stall the start loop.
+        let agent: ureq::Agent = ureq::Agent::config_builder().timeout_global(Some(Duration::from_secs(2))).build().into();
+        matches!(agent.get(&self.bosh_url()).call(), Ok(r) if r.status() == 200)
     }
 
     fn c2s_accepts(&self) -> bool {
