@@ -28,14 +28,18 @@ before(async () => {
     await mkdir(dir);
     for (const f of ["exotel-chat-sdk.js", "exochat.js"]) await copyFile(join(dist, f), join(dir, f));
   }
+  const octet = join(scratch, "octet");
+  await mkdir(octet);
+  for (const f of ["exotel-chat-sdk.js", "exochat.js", "exochat_bg.wasm"]) await copyFile(join(dist, f), join(octet, f));
   // As an SPA-style server does: an HTML page where the .wasm should be.
   await writeFile(join(notWasm, "exochat_bg.wasm"), "<!doctype html><title>Home</title>");
   server = await serve(
-    { "/": [pages, dist], "/broken/": [broken], "/not-wasm/": [notWasm] },
+    { "/": [pages, dist], "/broken/": [broken], "/not-wasm/": [notWasm], "/octet/": [octet] },
     {
       headers: {
         "/csp.html": { "Content-Security-Policy": STRICT_CSP },
         "/not-wasm/exochat_bg.wasm": { "Content-Type": "text/html" },
+        "/octet/exochat_bg.wasm": { "Content-Type": "application/octet-stream" },
       },
     },
   );
@@ -53,9 +57,10 @@ after(async () => {
 });
 
 /** A fresh page that records console errors and every request it makes. */
-async function open(path) {
+async function open(path, initScript) {
   const context = await browser.newContext();
   const page = await context.newPage();
+  if (initScript) await page.addInitScript(initScript);
   const errors = [];
   const requests = [];
   page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
@@ -152,9 +157,22 @@ test("the ESM entry works with default and named imports", async () => {
   await close();
 });
 
-for (const [folder, why] of [["broken", /exochat_bg\.wasm \(HTTP 404\)/], ["not-wasm", /not a loadable WebAssembly module \(served as text\/html/]]) {
-  test(`a wrong .wasm (${folder}) makes ready reject with a clear Error`, async () => {
-    const { page, close } = await open(`/${folder}.html`);
+test("a .wasm served with a generic Content-Type still loads (without streaming compilation)", async () => {
+  const { page, close } = await open("/octet.html");
+  assert.equal(await page.evaluate(() => window.outcome), "resolved");
+  assert.equal(await page.evaluate(() => window.queued.then((e) => e.code)), "not_initialized");
+  await close();
+});
+
+const LOAD_FAILURES = [
+  ["no .wasm in the folder", "/broken.html", null, /exochat_bg\.wasm \(HTTP 404\)/],
+  ["an HTML page as the .wasm", "/not-wasm.html", null, /not a loadable WebAssembly module \(served as text\/html/],
+  ["no WebAssembly in the browser", "/no-webassembly.html", () => { delete window.WebAssembly; }, /no WebAssembly support/],
+];
+
+for (const [what, path, initScript, why] of LOAD_FAILURES) {
+  test(`${what}: ready rejects with a clear Error, and so do queued calls`, async () => {
+    const { page, close } = await open(path, initScript);
     const result = await page.evaluate(async () => {
       const e = await window.outcome;
       const q = await window.queued;
