@@ -250,6 +250,17 @@ fn joins_time_out_and_can_be_cancelled() {
     h.chat.join(h.now, &jid(ROOM), "Customer", HistoryRequest::default()).unwrap();
     h.chat.leave(&jid(ROOM));
     assert!(matches!(h.events().as_slice(), [ChatEvent::JoinFailed { error: JoinError::Cancelled, .. }]));
+    // Leave and join again at once: the echo of the leave must not fail the new join.
+    let mut h = Harness::joined();
+    h.chat.leave(&jid(ROOM));
+    h.chat.join(h.now, &jid(ROOM), "Customer", HistoryRequest::default()).unwrap();
+    h.feed(&format!(
+        "<presence xmlns='jabber:client' from='{ROOM}/Customer' type='unavailable'>\
+         <x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='none'/><status code='110'/></x></presence>"
+    ));
+    assert!(h.events().is_empty());
+    h.feed(&self_presence("Customer", ""));
+    assert!(matches!(h.events().as_slice(), [ChatEvent::RoomJoined { .. }]));
     assert!(matches!(h.chat.join(h.now, &jid("r@c.example.com/nick"), "x", HistoryRequest::default()), Err(ChatError::NotARoom(_))));
     assert!(matches!(h.chat.join(h.now, &jid(ROOM), "", HistoryRequest::default()), Err(ChatError::BadNick(_))));
 }

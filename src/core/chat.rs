@@ -133,7 +133,7 @@ pub enum JoinError {
     Refused(StanzaError),
     /// No self-presence within [`JOIN_TIMEOUT_MS`].
     Timeout,
-    /// The room let us in and removed us at once.
+    /// The room removed us while we were configuring the room we created.
     Removed(LeaveReason),
     /// We created the room and configuring it failed (`None`: no answer in time).
     Configuration(Option<StanzaError>),
@@ -995,6 +995,11 @@ impl Chat {
             if let (true, Some(new_nick)) = (p.has_status(status::NICK_CHANGED), &p.item.nick) {
                 r.occupants.remove(&p.nick);
                 r.nick.clone_from(new_nick);
+                return;
+            }
+            // While joining, an unavailable self-presence is the echo of an earlier leave (a
+            // refused join is a presence error): the new join is still on its way.
+            if matches!(r.phase, Phase::Joining { .. }) {
                 return;
             }
             let joined = matches!(r.phase, Phase::Joined);
