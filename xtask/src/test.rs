@@ -26,8 +26,9 @@ pub fn run() -> Result<()> {
     let started = Instant::now();
     let mut total = Tally::default();
 
-    let mut native = cmd("cargo", &["test", "--workspace"]);
-    total = add(total, tier("native (cargo test --workspace)", &mut native, cargo_summary));
+    // --no-fail-fast: a failing test binary must not hide the results of the others.
+    let mut native = cmd("cargo", &["test", "--workspace", "--no-fail-fast"]);
+    total = add(total, tier("native (cargo test --workspace --no-fail-fast)", &mut native, cargo_summary));
 
     // wasm-bindgen-test-runner drives chromedriver and starts Chromium headless with --no-sandbox
     // (needed as root). `--lib`: the wasm tests live in src/web; tests/ holds native-only tests.
