@@ -1099,8 +1099,8 @@ impl Chat {
             self.events.push_back(ChatEvent::ChatEnded { room: room.clone(), data });
         }
         if msg.receipt == Some(Receipt::Request) {
-            // The room is joined or joining; a receipt to a room we are not in is refused, so
-            // only a joined room gets one (history arrives after our self-presence).
+            // `NotInRoom` can only mean a message that arrived before our self-presence; rooms
+            // send history after it, so nothing that needs a receipt is lost.
             let _ = self.send_receipt(&room, &msgid);
         }
     }

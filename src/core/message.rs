@@ -15,6 +15,7 @@ use super::groupchat::IncomingMessage;
 use super::jid::Jid;
 use super::markers::Marker;
 use super::receipts::Receipt;
+use super::rest::ArchivedMessage;
 use super::Instant;
 
 /// Who sent a message, from the customer's point of view.
@@ -169,6 +170,34 @@ impl MessageObject {
             chat_ended: msg.chat_ended.is_some(),
             interaction_data: msg.chat_ended.clone(),
             archived: false,
+        }
+    }
+
+    /// Builds the message object of a REST archive entry (`fetchArchivedMessages`): `archived`
+    /// is set, `time` comes from the stamp (ISO 8601, or epoch milliseconds as text), and `id` and
+    /// `msgid` stay empty (the Openfire shape carries none). `sender` is `"me"` when the entry
+    /// comes from `own_nick` in the room or from our own account.
+    pub fn from_archived(entry: &ArchivedMessage, own_nick: Option<&str>, own_jid: Option<&Jid>, now: Instant) -> MessageObject {
+        let from = Jid::parse(entry.from.trim()).ok();
+        let nick = from.as_ref().and_then(Jid::resource).unwrap_or_default().to_owned();
+        let own_account = from.as_ref().zip(own_jid).is_some_and(|(f, o)| f.bare() == o.bare());
+        let own = own_account || (!nick.is_empty() && own_nick == Some(nick.as_str()));
+        let stamp = entry.delay_stamp.trim();
+        let time_ms = parse_iso(stamp).or_else(|| stamp.parse().ok()).unwrap_or(now.0);
+        MessageObject {
+            body: entry.body.clone(),
+            message: entry.body.clone(),
+            from: entry.from.clone(),
+            from_muc: from.as_ref().map(|f| f.bare().to_string()).unwrap_or_default(),
+            to: entry.to.clone(),
+            nick,
+            sender: if own { Sender::Me } else { Sender::Agent },
+            kind: if entry.kind.is_empty() { "groupchat".to_owned() } else { entry.kind.clone() },
+            time: format_iso(time_ms),
+            received: now.0,
+            subtype: decisions::incoming_subtype(None, false, &entry.body),
+            archived: true,
+            ..MessageObject::default()
         }
     }
 
@@ -388,6 +417,30 @@ mod tests {
         // Not even an object: every field defaults.
         let empty: MessageObject = serde_json::from_value(json!("garbage")).unwrap();
         assert_eq!(empty, MessageObject::default());
+    }
+
+    #[test]
+    fn builds_archive_entries() {
+        let entry = ArchivedMessage {
+            to: "room1@conference.example.com".into(),
+            from: "room1@conference.example.com/Customer".into(),
+            kind: String::new(),
+            body: "earlier".into(),
+            delay_stamp: "2024-03-01T09:05:07.123Z".into(),
+            delay_from: String::new(),
+        };
+        let o = MessageObject::from_archived(&entry, Some("Customer"), None, Instant(9));
+        assert_eq!((o.sender, o.nick.as_str(), o.from_muc.as_str()), (Sender::Me, "Customer", "room1@conference.example.com"));
+        assert_eq!((o.time.as_str(), o.received, o.kind.as_str()), ("2024-03-01T09:05:07.123Z", 9, "groupchat"));
+        assert!(o.archived);
+        assert_eq!(serde_json::to_value(&o).unwrap()["archived"], true);
+        let agent = ArchivedMessage { from: "agent@example.com".into(), delay_stamp: "1709283907123".into(), ..entry };
+        let me = Jid::parse("cust@example.com/web").unwrap();
+        let a = MessageObject::from_archived(&agent, Some("Customer"), Some(&me), Instant(9));
+        assert_eq!((a.sender, a.time.as_str()), (Sender::Agent, "2024-03-01T09:05:07.123Z"));
+        let mine = ArchivedMessage { from: "cust@example.com".into(), delay_stamp: "garbage".into(), ..agent };
+        let m = MessageObject::from_archived(&mine, None, Some(&me), Instant(9));
+        assert_eq!((m.sender, m.time.as_str()), (Sender::Me, "1970-01-01T00:00:00.009Z"));
     }
 
     #[test]
