@@ -1,5 +1,5 @@
 //! The connection against a real Prosody (the Debian package, run by `exochat_service`): login
-//! with each mechanism, typed failures, clean logout, and the BOSH round trips a room join costs.
+//! with each mechanism, typed failures (SASL, stream conflict), clean logout.
 
 mod support;
 
@@ -89,41 +89,4 @@ fn a_second_login_with_the_same_resource_replaces_the_first_with_a_conflict() {
     };
     assert_eq!(error.condition, StreamCondition::Conflict);
     stop(&mut second);
-}
-
-/// POSTs from session creation until the self-presence of a room join (status 110) arrives,
-/// with the join queued before the connection starts (as `startChat` does).
-fn requests_until_joined(prosody: &Prosody, user: &str, mechanisms: &[Mechanism], pipelining: bool) -> usize {
-    prosody.register(user, "secret").unwrap();
-    let mut driver = connection(prosody, user, "secret", mechanisms, pipelining);
-    let room = format!("lobby@{}", prosody.muc_host());
-    driver.act(|c, _| {
-        let join = Element::new("presence", ns::CLIENT)
-            .attr("to", &format!("{room}/{user}"))
-            .child(Element::new("x", ns::MUC).child(Element::new("history", ns::MUC).attr("maxstanzas", "0")));
-        c.send(join);
-    });
-    let (index, _) = driver.wait_for_indexed("the room's self-presence", TIMEOUT, |e| {
-        matches!(e, ConnectionEvent::Stanza(p) if p.name == "presence"
-            && p.find("x", ns::MUC_USER).is_some_and(|x| x.find_all("status", ns::MUC_USER).any(|s| s.get_attr("code") == Some("110"))))
-    });
-    let joined_by = driver.requests_before[index];
-    stop(&mut driver);
-    joined_by
-}
-
-#[test]
-fn round_trips_from_session_creation_to_room_joined() {
-    let prosody = Prosody::start().unwrap();
-    let plain = requests_until_joined(&prosody, "rt1", &[Mechanism::Plain], false);
-    let scram = requests_until_joined(&prosody, "rt2", &[Mechanism::ScramSha1], false);
-    let plain_pipelined = requests_until_joined(&prosody, "rt3", &[Mechanism::Plain], true);
-    let scram_pipelined = requests_until_joined(&prosody, "rt4", &[Mechanism::ScramSha1], true);
-    let measured = format!(
-        "BOSH round trips to room joined on Prosody: PLAIN {plain}, SCRAM-SHA-1 {scram}; \
-         pipelined restart: PLAIN {plain_pipelined}, SCRAM-SHA-1 {scram_pipelined}"
-    );
-    // The floor: create, auth (+1 SCRAM), restart, bind, join; pipelining folds bind and join
-    // into the restart.
-    assert_eq!((plain, scram, plain_pipelined, scram_pipelined), (5, 6, 3, 4), "{measured}");
 }

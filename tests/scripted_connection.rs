@@ -1,56 +1,23 @@
 //! The connection against a scripted server on simulated time: each test plays recorded server
 //! bodies and asserts what the client sends, request by request.
 
+mod support;
+
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use exochat::core::bosh::{BoshError, TerminateCondition};
 use exochat::core::connection::{
     Connection, ConnectionConfig, ConnectionError, ConnectionEvent, Randomness, StreamCondition,
 };
-use exochat::core::http::{HttpRequest, HttpResponse, TransportError};
+use exochat::core::http::{HttpResponse, TransportError};
 use exochat::core::jid::Jid;
 use exochat::core::ns;
 use exochat::core::sasl::{Mechanism, SaslCondition, SaslError};
 use exochat::core::xml::Element;
-use exochat::core::Instant;
+use support::scripted::{bind_result, creation, features, payload, sasl, sasl_success, wrap, Scripted, BIND_FEATURES};
 
 const NONCE: &str = "fyko+d2lbbFgONRv9qkxdawL";
 const RID: u64 = 4_000_000;
-
-fn features(inner: &str) -> String {
-    format!(
-        "<body xmlns='http://jabber.org/protocol/httpbind' xmlns:stream='http://etherx.jabber.org/streams'>\
-         <stream:features>{inner}</stream:features></body>"
-    )
-}
-
-/// Prosody 0.12's answer to the session creation request, with the first features.
-fn creation(mechanisms: &[&str]) -> String {
-    let mechs: String = mechanisms.iter().map(|m| format!("<mechanism>{m}</mechanism>")).collect();
-    format!(
-        "<body xmlns='http://jabber.org/protocol/httpbind' xmlns:stream='http://etherx.jabber.org/streams' \
-         sid='s1' requests='2' hold='1' inactivity='60' polling='5' wait='60' authid='s1' secure='true' ver='1.6' \
-         from='example.com' xmlns:xmpp='urn:xmpp:xbosh' xmpp:version='1.0'><stream:features>\
-         <mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>{mechs}</mechanisms></stream:features></body>"
-    )
-}
-
-const BIND_FEATURES: &str = "<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>\
-     <session xmlns='urn:ietf:params:xml:ns:xmpp-session'><optional/></session>";
-
-fn wrap(inner: &str) -> String {
-    format!("<body xmlns='http://jabber.org/protocol/httpbind'>{inner}</body>")
-}
-
-fn sasl(name: &str, payload: &str) -> String {
-    wrap(&format!("<{name} xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>{}</{name}>", BASE64.encode(payload)))
-}
-
-fn bind_result(jid: &str) -> String {
-    wrap(&format!(
-        "<iq xmlns='jabber:client' type='result' id='bind_1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>{jid}</jid></bind></iq>"
-    ))
-}
 
 fn config(mechanisms: &[Mechanism]) -> ConnectionConfig {
     let mut config = ConnectionConfig::new("http://127.0.0.1:5280/http-bind", Jid::parse("user@example.com").unwrap(), "pencil");
@@ -59,98 +26,10 @@ fn config(mechanisms: &[Mechanism]) -> ConnectionConfig {
     config
 }
 
-/// A connection on simulated time with the server's side played by the test.
-struct Harness {
-    conn: Connection,
-    now: Instant,
-    in_flight: Vec<HttpRequest>,
-    /// Every request sent, in order.
-    sent: Vec<HttpRequest>,
-    events: Vec<ConnectionEvent>,
-}
-
-impl Harness {
-    fn start(config: ConnectionConfig) -> Harness {
-        let randomness = Randomness { client_nonce: NONCE.into(), initial_rid: RID };
-        let mut h =
-            Harness { conn: Connection::new(config, randomness), now: Instant(1_700_000_000_000), in_flight: vec![], sent: vec![], events: vec![] };
-        h.conn.start(h.now);
-        h.drain();
-        h
-    }
-
-    /// The drain rule, checking the BOSH limits on every request.
-    fn drain(&mut self) {
-        while let Some(request) = self.conn.poll_transmit(self.now) {
-            let body = Element::parse(&request.body).unwrap();
-            let terminate = body.get_attr("type") == Some("terminate");
-            assert!(self.in_flight.len() < 2 || terminate, "more than requests=2 in flight");
-            let rid: u64 = body.get_attr("rid").unwrap().parse().unwrap();
-            if let Some(last) = self.sent.last() {
-                let last_rid: u64 = Element::parse(&last.body).unwrap().get_attr("rid").unwrap().parse().unwrap();
-                assert!(rid == last_rid + 1 || last.body == request.body, "rids increment by one (or a resend repeats)");
-            }
-            self.in_flight.push(request.clone());
-            self.sent.push(request);
-        }
-        while let Some(event) = self.conn.poll_event() {
-            self.events.push(event);
-        }
-    }
-
-    /// The only request in flight (one round trip of the handshake), parsed.
-    fn take_only(&mut self) -> (HttpRequest, Element) {
-        assert_eq!(self.in_flight.len(), 1, "exactly one request in flight: {:#?}", self.in_flight);
-        let request = self.in_flight.remove(0);
-        let body = Element::parse(&request.body).unwrap();
-        (request, body)
-    }
-
-    /// The oldest request in flight.
-    fn take_oldest(&mut self) -> (HttpRequest, Element) {
-        let request = self.in_flight.remove(0);
-        let body = Element::parse(&request.body).unwrap();
-        (request, body)
-    }
-
-    fn reply(&mut self, request: &HttpRequest, body: &str) {
-        let response = HttpResponse { status: 200, status_text: "OK".into(), body: body.into() };
-        self.result(request, Ok(response));
-    }
-
-    fn result(&mut self, request: &HttpRequest, result: Result<HttpResponse, TransportError>) {
-        self.in_flight.retain(|r| r.id != request.id);
-        self.now = self.now.plus_ms(1);
-        self.conn.handle_response(self.now, request.id, result);
-        self.drain();
-    }
-
-    fn advance_to_timeout(&mut self) {
-        self.now = self.conn.poll_timeout().expect("a deadline");
-        self.conn.handle_timeout(self.now);
-        self.drain();
-    }
-
-    fn take_events(&mut self) -> Vec<ConnectionEvent> {
-        std::mem::take(&mut self.events)
-    }
-
-    /// Runs the PLAIN handshake: create, auth, restart, bind; returns the round trips taken.
-    fn login_plain(&mut self) -> usize {
-        let (create, _) = self.take_only();
-        self.reply(&create, &creation(&["PLAIN"]));
-        let (auth, _) = self.take_only();
-        self.reply(&auth, &wrap("<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>"));
-        let (restart, _) = self.take_only();
-        self.reply(&restart, &features(BIND_FEATURES));
-        let (bind, _) = self.take_only();
-        self.reply(&bind, &bind_result("user@example.com/web"));
-        self.sent.len()
-    }
-}
-
-fn payload(body: &Element) -> Vec<&Element> {
-    body.elements().collect()
+/// A started connection whose server is played by the test.
+fn start(config: ConnectionConfig) -> Scripted<Connection> {
+    let randomness = Randomness { client_nonce: NONCE.into(), initial_rid: RID };
+    Scripted::start(Connection::new(config, randomness), |c, now| c.start(now))
 }
 
 fn online(jid: &str) -> ConnectionEvent {
@@ -166,8 +45,8 @@ fn groupchat(text: &str) -> Element {
 
 #[test]
 fn plain_login_takes_four_round_trips_and_releases_held_stanzas() {
-    let mut h = Harness::start(config(&Mechanism::PREFERENCE));
-    h.conn.send(groupchat("held"));
+    let mut h = start(config(&Mechanism::PREFERENCE));
+    h.core.send(groupchat("held"));
 
     let (create, body) = h.take_only();
     assert_eq!(body.get_attr("rid"), Some("4000000"));
@@ -180,7 +59,7 @@ fn plain_login_takes_four_round_trips_and_releases_held_stanzas() {
     assert!(auth_element.is("auth", ns::SASL));
     assert_eq!(auth_element.get_attr("mechanism"), Some("PLAIN"));
     assert_eq!(BASE64.decode(auth_element.text_content()).unwrap(), b"\0user\0pencil");
-    h.reply(&auth, &body_success());
+    h.reply(&auth, &sasl_success());
 
     let (restart, body) = h.take_only();
     assert_eq!(body.get_attr("xmpp:restart"), Some("true"));
@@ -196,7 +75,7 @@ fn plain_login_takes_four_round_trips_and_releases_held_stanzas() {
 
     assert_eq!(h.take_events(), [online("user@example.com/web")]);
     assert_eq!(h.sent.len(), 5, "create, auth, restart, bind, then the held stanza");
-    assert_eq!(h.conn.jid().map(ToString::to_string).as_deref(), Some("user@example.com/web"));
+    assert_eq!(h.core.jid().map(ToString::to_string).as_deref(), Some("user@example.com/web"));
     let (held, body) = h.take_only();
     assert_eq!(payload(&body)[0].child_text("body", ns::CLIENT).as_deref(), Some("held"));
 
@@ -208,23 +87,20 @@ fn plain_login_takes_four_round_trips_and_releases_held_stanzas() {
     assert!(payload(&body).is_empty(), "an idle long-poll");
 }
 
-fn body_success() -> String {
-    wrap("<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>")
-}
 
 #[test]
 fn stanzas_batch_while_both_slots_are_busy_and_answers_may_come_on_the_held_request() {
-    let mut h = Harness::start(config(&[Mechanism::Plain]));
-    h.login_plain();
+    let mut h = start(config(&[Mechanism::Plain]));
+    h.login_plain("user@example.com/web");
     assert_eq!(h.take_events(), [online("user@example.com/web")]);
     let (poll, _) = h.take_only();
     h.in_flight.push(poll.clone());
 
-    h.conn.send(groupchat("one"));
+    h.core.send(groupchat("one"));
     h.drain();
     assert_eq!(h.in_flight.len(), 2);
-    h.conn.send(groupchat("two"));
-    h.conn.send(groupchat("three"));
+    h.core.send(groupchat("two"));
+    h.core.send(groupchat("three"));
     h.drain();
     assert_eq!(h.in_flight.len(), 2, "no third request");
 
@@ -240,7 +116,7 @@ fn stanzas_batch_while_both_slots_are_busy_and_answers_may_come_on_the_held_requ
 
 #[test]
 fn scram_sha1_login_takes_five_round_trips_and_checks_the_server() {
-    let mut h = Harness::start(config(&Mechanism::PREFERENCE));
+    let mut h = start(config(&Mechanism::PREFERENCE));
     let (create, _) = h.take_only();
     h.reply(&create, &creation(&["PLAIN", "SCRAM-SHA-1"]));
     let (auth, body) = h.take_only();
@@ -265,7 +141,7 @@ fn scram_sha1_login_takes_five_round_trips_and_checks_the_server() {
 
 #[test]
 fn a_server_that_cannot_prove_the_password_is_refused() {
-    let mut h = Harness::start(config(&[Mechanism::ScramSha1]));
+    let mut h = start(config(&[Mechanism::ScramSha1]));
     let (create, _) = h.take_only();
     h.reply(&create, &creation(&["SCRAM-SHA-1"]));
     let (auth, _) = h.take_only();
@@ -282,7 +158,7 @@ fn a_server_that_cannot_prove_the_password_is_refused() {
 
 #[test]
 fn sasl_failures_are_typed() {
-    let mut h = Harness::start(config(&[Mechanism::Plain]));
+    let mut h = start(config(&[Mechanism::Plain]));
     let (create, _) = h.take_only();
     h.reply(&create, &creation(&["PLAIN"]));
     let (auth, _) = h.take_only();
@@ -298,7 +174,7 @@ fn sasl_failures_are_typed() {
         })))]
     );
 
-    let mut h = Harness::start(config(&[Mechanism::ScramSha256]));
+    let mut h = start(config(&[Mechanism::ScramSha256]));
     let (create, _) = h.take_only();
     h.reply(&create, &creation(&["PLAIN", "SCRAM-SHA-1"]));
     assert_eq!(
@@ -312,11 +188,11 @@ fn sasl_failures_are_typed() {
 
 #[test]
 fn a_required_legacy_session_is_established_before_online() {
-    let mut h = Harness::start(config(&[Mechanism::Plain]));
+    let mut h = start(config(&[Mechanism::Plain]));
     let (create, _) = h.take_only();
     h.reply(&create, &creation(&["PLAIN"]));
     let (auth, _) = h.take_only();
-    h.reply(&auth, &body_success());
+    h.reply(&auth, &sasl_success());
     let (restart, _) = h.take_only();
     h.reply(&restart, &features("<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/><session xmlns='urn:ietf:params:xml:ns:xmpp-session'/>"));
     let (bind, _) = h.take_only();
@@ -334,12 +210,12 @@ fn a_required_legacy_session_is_established_before_online() {
 fn pipelining_puts_bind_and_held_stanzas_in_the_restart_body() {
     let mut cfg = config(&[Mechanism::Plain]);
     cfg.pipelining = true;
-    let mut h = Harness::start(cfg);
-    h.conn.send(Element::new("presence", ns::CLIENT).attr("to", "room@conference.example.com/me"));
+    let mut h = start(cfg);
+    h.core.send(Element::new("presence", ns::CLIENT).attr("to", "room@conference.example.com/me"));
     let (create, _) = h.take_only();
     h.reply(&create, &creation(&["PLAIN"]));
     let (auth, _) = h.take_only();
-    h.reply(&auth, &body_success());
+    h.reply(&auth, &sasl_success());
     let (restart, body) = h.take_only();
     assert_eq!(body.get_attr("xmpp:restart"), Some("true"));
     let names: Vec<_> = payload(&body).iter().map(|e| e.name.as_str()).collect();
@@ -359,8 +235,8 @@ fn pipelining_puts_bind_and_held_stanzas_in_the_restart_body() {
 
 #[test]
 fn stream_errors_are_typed() {
-    let mut h = Harness::start(config(&[Mechanism::Plain]));
-    h.login_plain();
+    let mut h = start(config(&[Mechanism::Plain]));
+    h.login_plain("user@example.com/web");
     let (poll, _) = h.take_only();
     h.take_events();
     h.reply(
@@ -374,16 +250,16 @@ fn stream_errors_are_typed() {
     };
     assert_eq!(error.condition, StreamCondition::Conflict);
     assert_eq!(error.text.as_deref(), Some("Replaced by new connection"));
-    assert!(h.conn.poll_transmit(h.now).is_none(), "the session is over");
+    assert!(h.core.poll_transmit(h.now).is_none(), "the session is over");
 }
 
 #[test]
 fn bind_refusal_is_typed() {
-    let mut h = Harness::start(config(&[Mechanism::Plain]));
+    let mut h = start(config(&[Mechanism::Plain]));
     let (create, _) = h.take_only();
     h.reply(&create, &creation(&["PLAIN"]));
     let (auth, _) = h.take_only();
-    h.reply(&auth, &body_success());
+    h.reply(&auth, &sasl_success());
     let (restart, _) = h.take_only();
     h.reply(&restart, &features(BIND_FEATURES));
     let (bind, _) = h.take_only();
@@ -400,11 +276,11 @@ fn bind_refusal_is_typed() {
 
 #[test]
 fn missing_bind_feature_is_an_error() {
-    let mut h = Harness::start(config(&[Mechanism::Plain]));
+    let mut h = start(config(&[Mechanism::Plain]));
     let (create, _) = h.take_only();
     h.reply(&create, &creation(&["PLAIN"]));
     let (auth, _) = h.take_only();
-    h.reply(&auth, &body_success());
+    h.reply(&auth, &sasl_success());
     let (restart, _) = h.take_only();
     h.reply(&restart, &features(""));
     assert_eq!(h.take_events(), [ConnectionEvent::Disconnected(Some(ConnectionError::MissingFeature("resource binding")))]);
@@ -412,7 +288,7 @@ fn missing_bind_feature_is_an_error() {
 
 #[test]
 fn a_transport_error_resends_the_same_rid_and_payload() {
-    let mut h = Harness::start(config(&[Mechanism::Plain]));
+    let mut h = start(config(&[Mechanism::Plain]));
     let (create, _) = h.take_only();
     h.reply(&create, &creation(&["PLAIN"]));
     let (auth, _) = h.take_only();
@@ -422,7 +298,7 @@ fn a_transport_error_resends_the_same_rid_and_payload() {
     let (again, _) = h.take_only();
     assert_eq!(again.body, auth.body);
     assert_ne!(again.id, auth.id);
-    h.reply(&again, &body_success());
+    h.reply(&again, &sasl_success());
     let (restart, body) = h.take_only();
     assert_eq!(body.get_attr("xmpp:restart"), Some("true"));
     h.reply(&restart, &features(BIND_FEATURES));
@@ -433,8 +309,8 @@ fn a_transport_error_resends_the_same_rid_and_payload() {
 
 #[test]
 fn http_404_means_the_session_is_lost() {
-    let mut h = Harness::start(config(&[Mechanism::Plain]));
-    h.login_plain();
+    let mut h = start(config(&[Mechanism::Plain]));
+    h.login_plain("user@example.com/web");
     h.take_events();
     let (poll, _) = h.take_only();
     h.result(&poll, Ok(HttpResponse { status: 404, status_text: "Not Found".into(), body: String::new() }));
@@ -446,14 +322,14 @@ fn http_404_means_the_session_is_lost() {
 
 #[test]
 fn stop_sends_unavailable_presence_in_the_terminate_body() {
-    let mut h = Harness::start(config(&[Mechanism::Plain]));
-    h.login_plain();
+    let mut h = start(config(&[Mechanism::Plain]));
+    h.login_plain("user@example.com/web");
     h.take_events();
     let (poll, _) = h.take_only();
     h.in_flight.push(poll.clone());
-    h.conn.stop(h.now);
+    h.core.stop(h.now);
     h.drain();
-    h.conn.send(groupchat("after stop"));
+    h.core.send(groupchat("after stop"));
     h.drain();
     assert_eq!(h.in_flight.len(), 2);
     let (terminate, body) = h.in_flight.pop().map(|r| {
@@ -468,5 +344,5 @@ fn stop_sends_unavailable_presence_in_the_terminate_body() {
     h.reply(&poll, bye);
     h.reply(&terminate, bye);
     assert_eq!(h.take_events(), [ConnectionEvent::Disconnected(None)]);
-    assert!(h.conn.poll_transmit(h.now).is_none());
+    assert!(h.core.poll_transmit(h.now).is_none());
 }

@@ -304,6 +304,11 @@ impl Connection {
         matches!(self.phase, Phase::Online { .. })
     }
 
+    /// Whether the connection is over ([`ConnectionEvent::Disconnected`] has been raised).
+    pub fn is_ended(&self) -> bool {
+        self.ended
+    }
+
     /// Starts connecting: the next [`Connection::poll_transmit`] creates the BOSH session.
     pub fn start(&mut self, _now: Instant) {
         if matches!(self.phase, Phase::Idle) {

@@ -27,6 +27,7 @@ pub mod oob;
 pub mod receipts;
 pub mod rest;
 pub mod sasl;
+pub mod session;
 pub mod stanza_error;
 pub mod stanza_id;
 pub mod upload;

@@ -1,19 +1,24 @@
 //! The native driver: runs a sans-IO core over real HTTP and the real clock.
 //!
-//! Each HTTP request the core asks for runs on its own thread with a blocking `ureq` client, so
-//! BOSH long-polls and payload requests are concurrent as in a browser; results come back over a
-//! channel. The driver keeps the drain rule: after every input it polls requests and events until
-//! `None`, then blocks until a result arrives or the core's deadline passes. Tests wait on
+//! Each driver runs its core on a thread of its own; each HTTP request the core asks for runs on
+//! another thread with a blocking `ureq` client, so BOSH long-polls and payload requests are
+//! concurrent as in a browser, and results come back over a channel. The driver keeps the drain
+//! rule: after every input it polls requests and events until `None`, then blocks until a result
+//! arrives or the core's deadline passes. Tests give commands with [`Driver::act`] and wait on
 //! conditions (an event matching a predicate) with a timeout, never on sleeps.
 
 // Each test crate uses part of this module.
 #![allow(dead_code)]
 
+pub mod scripted;
+
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use exochat::core::connection::{Connection, ConnectionEvent};
 use exochat::core::http::{HttpRequest, HttpResponse, Method, RequestId, TransportError};
+use exochat::core::session::{Session, SessionEvent};
 use exochat::core::Instant;
 
 /// The poll-style surface every sans-IO state machine of the core offers.
@@ -56,25 +61,67 @@ impl Core for Connection {
     }
 }
 
-type HttpResult = (RequestId, Result<HttpResponse, TransportError>);
+impl Core for Session {
+    type Event = SessionEvent;
 
-/// Runs a [`Core`] over real HTTP.
-pub struct Driver<C: Core> {
-    /// The core; call commands through [`Driver::act`] so the driver drains afterwards.
-    pub core: C,
-    agent: ureq::Agent,
-    sender: Sender<HttpResult>,
-    receiver: Receiver<HttpResult>,
+    fn handle_response(&mut self, now: Instant, id: RequestId, result: Result<HttpResponse, TransportError>) {
+        Session::handle_response(self, now, id, result);
+    }
+
+    fn handle_timeout(&mut self, now: Instant) {
+        Session::handle_timeout(self, now);
+    }
+
+    fn poll_transmit(&mut self, now: Instant) -> Option<HttpRequest> {
+        Session::poll_transmit(self, now)
+    }
+
+    fn poll_event(&mut self) -> Option<SessionEvent> {
+        Session::poll_event(self)
+    }
+
+    fn poll_timeout(&self) -> Option<Instant> {
+        Session::poll_timeout(self)
+    }
+}
+
+/// What the driver's thread waits for.
+enum Msg {
+    /// An HTTP result.
+    Http(RequestId, Result<HttpResponse, TransportError>),
+    /// A command ran: the core's deadline may have changed.
+    Wake,
+    /// The driver is dropped.
+    Stop,
+}
+
+/// The core and what it did, shared between the test thread and the driver's thread.
+struct State<C: Core> {
+    core: C,
     in_flight: usize,
-    /// Every request started, in order (bodies included), for round-trip counts and debugging.
+    sent: Vec<HttpRequest>,
+    events: Vec<C::Event>,
+    requests_before: Vec<usize>,
+}
+
+struct Shared<C: Core> {
+    state: Mutex<State<C>>,
+    changed: Condvar,
+}
+
+/// Runs a [`Core`] over real HTTP on a thread of its own, so that several clients in one test
+/// live independently (each answers its long-polls while the test waits on another).
+pub struct Driver<C: Core> {
+    shared: Arc<Shared<C>>,
+    messages: Sender<Msg>,
+    http: ureq::Agent,
+    /// Every request started, in order (bodies included), as of the last [`Driver::act`] or wait.
     pub sent: Vec<HttpRequest>,
-    /// Every event the core reported, in order.
+    /// Every event the core reported, in order, as of the last [`Driver::act`] or wait.
     pub events: Vec<C::Event>,
     /// For each event, how many requests had been sent when the input that caused it arrived:
     /// the round trips it took.
     pub requests_before: Vec<usize>,
-    /// Requests sent before the current input.
-    mark: usize,
     /// Events already examined by [`Driver::wait_for`].
     seen: usize,
 }
@@ -85,34 +132,38 @@ pub fn now() -> Instant {
     Instant(u64::try_from(ms).unwrap_or(u64::MAX))
 }
 
-impl<C: Core> Driver<C> {
-    /// A driver for `core` (whose first requests go out on the first drain).
+impl<C: Core + Send + 'static> Driver<C>
+where
+    C::Event: Send,
+{
+    /// A driver for `core`; its first requests go out on the first [`Driver::act`].
     pub fn new(core: C) -> Driver<C> {
-        let agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-        let (sender, receiver) = channel();
-        Driver {
-            core,
-            agent,
-            sender,
-            receiver,
-            in_flight: 0,
-            sent: Vec::new(),
-            events: Vec::new(),
-            requests_before: Vec::new(),
-            mark: 0,
-            seen: 0,
-        }
+        let http: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let (messages, receiver) = channel();
+        let state = State { core, in_flight: 0, sent: Vec::new(), events: Vec::new(), requests_before: Vec::new() };
+        let shared = Arc::new(Shared { state: Mutex::new(state), changed: Condvar::new() });
+        let (thread_shared, thread_messages, thread_http) = (shared.clone(), messages.clone(), http.clone());
+        std::thread::spawn(move || run(&thread_shared, &receiver, &thread_messages, &thread_http));
+        Driver { shared, messages, http, sent: Vec::new(), events: Vec::new(), requests_before: Vec::new(), seen: 0 }
     }
 
     /// Calls `f` with the core and the current time (a command), then drains.
     pub fn act<R>(&mut self, f: impl FnOnce(&mut C, Instant) -> R) -> R {
-        self.mark = self.sent.len();
-        let result = f(&mut self.core, now());
-        self.drain();
+        let result = {
+            let mut state = self.shared.state.lock().unwrap();
+            let mark = state.sent.len();
+            let result = f(&mut state.core, now());
+            drain(&mut state, mark, &self.messages, &self.http);
+            result
+        };
+        self.shared.changed.notify_all();
+        // The driver's thread re-reads the deadline.
+        let _ = self.messages.send(Msg::Wake);
+        self.refresh();
         result
     }
 
-    /// Runs until an event matching `matches` arrives and returns it; panics after `timeout`
+    /// Waits until an event matching `matches` arrives and returns it; panics after `timeout`
     /// naming `what` and listing the events seen.
     pub fn wait_for(&mut self, what: &str, timeout: Duration, matches: impl Fn(&C::Event) -> bool) -> C::Event {
         self.wait_for_indexed(what, timeout, matches).1
@@ -126,86 +177,104 @@ impl<C: Core> Driver<C> {
         matches: impl Fn(&C::Event) -> bool,
     ) -> (usize, C::Event) {
         let deadline = std::time::Instant::now() + timeout;
-        loop {
-            self.drain();
-            while self.seen < self.events.len() {
-                let event = &self.events[self.seen];
-                self.seen += 1;
-                if matches(event) {
-                    return (self.seen - 1, event.clone());
-                }
+        let mut state = self.shared.state.lock().unwrap();
+        let found = loop {
+            let fresh = state.events.get(self.seen..).unwrap_or_default();
+            if let Some(offset) = fresh.iter().position(&matches) {
+                let index = self.seen + offset;
+                self.seen = index + 1;
+                break Some((index, state.events[index].clone()));
             }
+            self.seen = state.events.len();
             let left = deadline.saturating_duration_since(std::time::Instant::now());
             if left.is_zero() {
-                panic!("timed out after {timeout:?} waiting for {what}; events: {:#?}", self.events);
+                break None;
             }
-            self.step(left);
-        }
+            state = self.shared.changed.wait_timeout(state, left).unwrap().0;
+        };
+        drop(state);
+        self.refresh();
+        found.unwrap_or_else(|| panic!("timed out after {timeout:?} waiting for {what}; events: {:#?}", self.events))
     }
 
-    /// Runs until no request is in flight and none is due (e.g. after a stop), or panics after
-    /// `timeout`.
+    /// Waits until no request is in flight and no deadline is pending (e.g. after a stop), or
+    /// panics after `timeout`.
     pub fn wait_idle(&mut self, timeout: Duration) {
         let deadline = std::time::Instant::now() + timeout;
-        loop {
-            self.drain();
-            if self.in_flight == 0 && self.core.poll_timeout().is_none() {
-                return;
-            }
+        let mut state = self.shared.state.lock().unwrap();
+        while state.in_flight > 0 || state.core.poll_timeout().is_some() {
             let left = deadline.saturating_duration_since(std::time::Instant::now());
-            if left.is_zero() {
-                panic!("still {} requests in flight after {timeout:?}", self.in_flight);
-            }
-            self.step(left);
+            assert!(!left.is_zero(), "still {} requests in flight after {timeout:?}", state.in_flight);
+            state = self.shared.changed.wait_timeout(state, left).unwrap().0;
         }
+        drop(state);
+        self.refresh();
     }
 
-    /// Blocks for one input (an HTTP result, or the core's deadline) at most `limit`.
-    fn step(&mut self, limit: Duration) {
-        self.mark = self.sent.len();
-        let mut wait = limit;
-        if let Some(deadline) = self.core.poll_timeout() {
-            wait = wait.min(Duration::from_millis(deadline.since(now())));
-        }
-        match self.receiver.recv_timeout(wait) {
-            Ok((id, result)) => {
-                self.in_flight -= 1;
-                self.core.handle_response(now(), id, result);
-            }
-            Err(RecvTimeoutError::Timeout) => self.core.handle_timeout(now()),
-            Err(RecvTimeoutError::Disconnected) => unreachable!("the driver holds a sender"),
-        }
+    /// Copies what the core did into the public fields.
+    fn refresh(&mut self) {
+        let state = self.shared.state.lock().unwrap();
+        self.sent.clone_from(&state.sent);
+        self.events.clone_from(&state.events);
+        self.requests_before.clone_from(&state.requests_before);
     }
+}
 
-    /// The drain rule: requests out, events in, until the core has nothing more.
-    fn drain(&mut self) {
-        loop {
-            let mut progressed = false;
-            while let Some(request) = self.core.poll_transmit(now()) {
-                progressed = true;
-                self.spawn(request);
-            }
-            while let Some(event) = self.core.poll_event() {
-                progressed = true;
-                self.events.push(event);
-                self.requests_before.push(self.mark);
-            }
-            if !progressed {
-                return;
-            }
-        }
+impl<C: Core> Drop for Driver<C> {
+    fn drop(&mut self) {
+        let _ = self.messages.send(Msg::Stop);
     }
+}
 
-    fn spawn(&mut self, request: HttpRequest) {
-        self.in_flight += 1;
-        self.sent.push(request.clone());
-        let agent = self.agent.clone();
-        let sender = self.sender.clone();
-        std::thread::spawn(move || {
-            let result = perform(&agent, &request);
-            // The driver may be gone (test over); nobody needs the result then.
-            let _ = sender.send((request.id, result));
-        });
+/// The driver's thread: feeds HTTP results and deadlines to the core, draining after each.
+fn run<C: Core>(shared: &Shared<C>, receiver: &Receiver<Msg>, messages: &Sender<Msg>, http: &ureq::Agent) {
+    loop {
+        let deadline = shared.state.lock().unwrap().core.poll_timeout();
+        let message = match deadline {
+            Some(at) => receiver.recv_timeout(Duration::from_millis(at.since(now()))),
+            None => receiver.recv().map_err(|_| RecvTimeoutError::Disconnected),
+        };
+        let mut state = shared.state.lock().unwrap();
+        let mark = state.sent.len();
+        match message {
+            Ok(Msg::Http(id, result)) => {
+                state.in_flight -= 1;
+                state.core.handle_response(now(), id, result);
+            }
+            Ok(Msg::Wake) => {}
+            Err(RecvTimeoutError::Timeout) => state.core.handle_timeout(now()),
+            Ok(Msg::Stop) | Err(RecvTimeoutError::Disconnected) => return,
+        }
+        drain(&mut state, mark, messages, http);
+        drop(state);
+        shared.changed.notify_all();
+    }
+}
+
+/// The drain rule: requests out, events in, until the core has nothing more. `mark` is the
+/// number of requests sent before the input being drained.
+fn drain<C: Core>(state: &mut State<C>, mark: usize, messages: &Sender<Msg>, http: &ureq::Agent) {
+    loop {
+        let mut progressed = false;
+        while let Some(request) = state.core.poll_transmit(now()) {
+            progressed = true;
+            state.in_flight += 1;
+            state.sent.push(request.clone());
+            let (messages, http) = (messages.clone(), http.clone());
+            std::thread::spawn(move || {
+                let result = perform(&http, &request);
+                // The driver may be gone (test over); nobody needs the result then.
+                let _ = messages.send(Msg::Http(request.id, result));
+            });
+        }
+        while let Some(event) = state.core.poll_event() {
+            progressed = true;
+            state.events.push(event);
+            state.requests_before.push(mark);
+        }
+        if !progressed {
+            return;
+        }
     }
 }
 
