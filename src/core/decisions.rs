@@ -221,3 +221,49 @@ mod wire_tests {
         assert!(incoming_files(&[], Some(SUBTYPE_TEXT), "https://f.example/p.jpg").is_empty());
     }
 }
+
+// ── The browser SDK's session (startChat, fetchArchivedMessages) ─────────────────────────────
+
+/// **D** (archive): how far apart the time of a shown message and the stamp of an archived entry
+/// may be for the two to count as the same message. The archive's stamp is the server's clock, a
+/// live message's time is the browser's receive time: a few seconds absorb latency and small
+/// clock skew.
+pub const ARCHIVE_MATCH_WINDOW_MS: u64 = 5_000;
+
+/// **D** (archive): whether archived entry `entry` is the shown message `seen`. The Openfire
+/// archive shape carries no message ids, so besides the `msgid` rule (an entry whose `msgid` was
+/// shown is skipped), an entry matches a shown message of the same room with the same sender
+/// nick and the same body whose times are at most [`ARCHIVE_MATCH_WINDOW_MS`] apart. A time that
+/// does not parse never matches.
+pub fn same_message(seen: &super::replay::ShownMessage, entry: &super::replay::ShownMessage) -> bool {
+    let close = match (seen.time_ms, entry.time_ms) {
+        (Some(a), Some(b)) => a.abs_diff(b) <= ARCHIVE_MATCH_WINDOW_MS,
+        _ => false,
+    };
+    close && seen.room == entry.room && seen.nick == entry.nick && seen.body == entry.body
+}
+
+/// **D**: the customer's nick in the room `startChat` joins: the display name the provisioning
+/// response gave (`userEntity.name`), else the `fullName` the page passed, else the local part of
+/// the XMPP account. Surrounding spaces are trimmed.
+pub fn customer_nick(provisioned_name: &str, full_name: &str, username: &str) -> String {
+    [provisioned_name, full_name, username.split('@').next().unwrap_or_default()]
+        .iter()
+        .map(|s| s.trim())
+        .find(|s| !s.is_empty())
+        .unwrap_or("customer")
+        .to_owned()
+}
+
+#[cfg(test)]
+mod session_tests {
+    use super::*;
+
+    #[test]
+    fn customer_nick_prefers_the_service_name() {
+        assert_eq!(customer_nick("Jane S.", "Jane Smith", "cust-1@localhost"), "Jane S.");
+        assert_eq!(customer_nick(" ", " Jane Smith ", "cust-1@localhost"), "Jane Smith");
+        assert_eq!(customer_nick("", "", "cust-1@localhost"), "cust-1");
+        assert_eq!(customer_nick("", "", ""), "customer");
+    }
+}

@@ -25,6 +25,7 @@ pub mod muc;
 pub mod ns;
 pub mod oob;
 pub mod receipts;
+pub mod replay;
 pub mod rest;
 pub mod sasl;
 pub mod session;

@@ -1,0 +1,194 @@
+//! `fetchArchivedMessages`: which entries of the REST archive to replay through
+//! `messageReceived`, so that a page never sees the same message twice.
+//!
+//! [`Shown`] remembers every message delivered to the page (live, injected with
+//! `receiveMessage`, or replayed). [`Shown::replay`] takes the archive's message objects and keeps
+//! the ones not shown yet, in time order. An archived entry counts as shown when its `msgid` was
+//! shown, or, since the archive shape carries no ids, when it matches a shown message by the
+//! rule of [`decisions::same_message`]. Each shown message absorbs at most one archived entry, so
+//! two identical messages sent a second apart both survive when only one was shown.
+
+use std::collections::{HashSet, VecDeque};
+
+use super::datetime::parse_iso;
+use super::decisions;
+use super::message::MessageObject;
+
+/// Messages remembered; older ones are forgotten first.
+const MEMORY: usize = 4096;
+
+/// What identifies a shown message for [`decisions::same_message`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShownMessage {
+    /// The bare room JID (`from_muc`).
+    pub room: String,
+    /// The sender's nick.
+    pub nick: String,
+    /// The text.
+    pub body: String,
+    /// The message time, ms since the Unix epoch (`None` when its `time` does not parse).
+    pub time_ms: Option<u64>,
+}
+
+impl ShownMessage {
+    /// The identifying fields of `msg`.
+    pub fn of(msg: &MessageObject) -> ShownMessage {
+        ShownMessage {
+            room: msg.from_muc.clone(),
+            nick: msg.nick.clone(),
+            body: msg.body.clone(),
+            time_ms: parse_iso(&msg.time),
+        }
+    }
+}
+
+/// The memory of messages delivered to the page.
+#[derive(Debug, Default)]
+pub struct Shown {
+    /// `room\nmsgid` of shown messages that had a msgid.
+    msgids: HashSet<String>,
+    /// Shown messages, oldest first.
+    messages: VecDeque<ShownMessage>,
+}
+
+impl Shown {
+    /// An empty memory.
+    pub fn new() -> Shown {
+        Shown::default()
+    }
+
+    /// Remembers a message that `messageReceived` delivered.
+    pub fn remember(&mut self, msg: &MessageObject) {
+        if !msg.msgid.is_empty() {
+            self.msgids.insert(format!("{}\n{}", msg.from_muc, msg.msgid));
+        }
+        if self.messages.len() >= MEMORY {
+            self.messages.pop_front();
+        }
+        self.messages.push_back(ShownMessage::of(msg));
+    }
+
+    /// The archived messages not shown yet, sorted by time (stable: entries whose time does not
+    /// parse keep their place relative to each other at the end). They are remembered as shown.
+    pub fn replay(&mut self, mut archived: Vec<MessageObject>) -> Vec<MessageObject> {
+        archived.sort_by_key(|m| parse_iso(&m.time).unwrap_or(u64::MAX));
+        // Matched against what was shown before this call only, each shown message at most once.
+        let mut used = vec![false; self.messages.len()];
+        let mut fresh = Vec::new();
+        for msg in archived {
+            if !msg.msgid.is_empty() && self.msgids.contains(&format!("{}\n{}", msg.from_muc, msg.msgid)) {
+                continue;
+            }
+            let entry = ShownMessage::of(&msg);
+            let twin = self.messages.iter().zip(used.iter_mut()).find(|(seen, used)| !**used && decisions::same_message(seen, &entry));
+            if let Some((_, used)) = twin {
+                *used = true;
+                continue;
+            }
+            fresh.push(msg);
+        }
+        for msg in &fresh {
+            self.remember(msg);
+        }
+        fresh
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::datetime::format_iso;
+
+    const ROOM: &str = "room1@conference.example.com";
+    const T0: u64 = 1_800_000_000_000;
+
+    fn msg(nick: &str, body: &str, time_ms: u64, msgid: &str) -> MessageObject {
+        MessageObject {
+            from_muc: ROOM.into(),
+            from: format!("{ROOM}/{nick}"),
+            nick: nick.into(),
+            body: body.into(),
+            message: body.into(),
+            time: format_iso(time_ms),
+            msgid: msgid.into(),
+            id: msgid.into(),
+            ..MessageObject::default()
+        }
+    }
+
+    fn archived(nick: &str, body: &str, time_ms: u64) -> MessageObject {
+        MessageObject { archived: true, ..msg(nick, body, time_ms, "") }
+    }
+
+    fn bodies(list: &[MessageObject]) -> Vec<&str> {
+        list.iter().map(|m| m.body.as_str()).collect()
+    }
+
+    #[test]
+    fn skips_what_was_shown_live_within_the_window_and_sorts_the_rest() {
+        let mut shown = Shown::new();
+        // Seen live: the local receive time is a little after the server's archive stamp.
+        shown.remember(&msg("Agent", "Hello", T0 + 800, "a1"));
+        shown.remember(&msg("Jane", "Hi", T0 + 2_000, "c1"));
+        let out = shown.replay(vec![
+            archived("Agent", "Later", T0 + 60_000),
+            archived("Jane", "Hi", T0 + 1_900),
+            archived("Agent", "Earlier", T0 - 60_000),
+            archived("Agent", "Hello", T0),
+        ]);
+        assert_eq!(bodies(&out), vec!["Earlier", "Later"]);
+        assert!(out.iter().all(|m| m.archived));
+    }
+
+    #[test]
+    fn different_nick_room_body_or_time_is_a_different_message() {
+        let mut shown = Shown::new();
+        shown.remember(&msg("Agent", "Hello", T0, "a1"));
+        let other_room = MessageObject { from_muc: "other@conference.example.com".into(), ..archived("Agent", "Hello", T0) };
+        let out = shown.replay(vec![
+            archived("Bot", "Hello", T0),
+            archived("Agent", "Hello!", T0),
+            archived("Agent", "Hello", T0 + decisions::ARCHIVE_MATCH_WINDOW_MS + 1),
+            other_room,
+        ]);
+        assert_eq!(out.len(), 4);
+    }
+
+    #[test]
+    fn each_shown_message_absorbs_one_entry_and_a_second_fetch_replays_nothing() {
+        let mut shown = Shown::new();
+        shown.remember(&msg("Jane", "ok", T0, "c1"));
+        let archive = vec![archived("Jane", "ok", T0), archived("Jane", "ok", T0 + 1_000)];
+        let out = shown.replay(archive.clone());
+        assert_eq!(out.len(), 1, "the second identical message was never shown");
+        assert_eq!(out[0].time, format_iso(T0 + 1_000));
+        assert!(shown.replay(archive).is_empty());
+    }
+
+    #[test]
+    fn a_shown_msgid_skips_the_entry_whatever_its_time() {
+        let mut shown = Shown::new();
+        shown.remember(&msg("Agent", "Hello", T0, "a1"));
+        let out = shown.replay(vec![msg("Agent", "Hello (edited)", T0 + 600_000, "a1"), msg("Agent", "Other", T0, "a2")]);
+        assert_eq!(bodies(&out), vec!["Other"]);
+    }
+
+    #[test]
+    fn unparsable_times_keep_their_order_at_the_end_and_never_match() {
+        let mut shown = Shown::new();
+        shown.remember(&MessageObject { time: "garbage".into(), ..msg("Agent", "x", 0, "") });
+        let bad = |body: &str| MessageObject { time: "??".into(), ..archived("Agent", body, 0) };
+        let out = shown.replay(vec![bad("x"), archived("Agent", "first", T0), bad("y")]);
+        assert_eq!(bodies(&out), vec!["first", "x", "y"]);
+    }
+
+    #[test]
+    fn memory_is_bounded() {
+        let mut shown = Shown::new();
+        for i in 0..(MEMORY as u64 + 10) {
+            shown.remember(&msg("Agent", &i.to_string(), T0 + i, ""));
+        }
+        assert_eq!(shown.messages.len(), MEMORY);
+        assert_eq!(shown.replay(vec![archived("Agent", "0", T0)]).len(), 1, "the oldest was forgotten");
+    }
+}
