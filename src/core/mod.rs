@@ -31,6 +31,7 @@ pub mod sasl;
 pub mod session;
 pub mod stanza_error;
 pub mod stanza_id;
+pub mod ui;
 pub mod upload;
 pub mod xml;
 

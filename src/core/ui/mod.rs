@@ -1,0 +1,13 @@
+//! The pure logic of the chat widget (`src/web/widget`): what it shows and decides, without a DOM.
+//!
+//! Everything here is plain data in, plain data out, so `cargo test` covers it natively: the
+//! strings of each locale, the contrast-corrected palette derived from `theme_color`, links found
+//! in message text, the order, grouping and date separators of the message list, delivery-status
+//! precedence, and the throttle of the customer's chat states. The widget only turns these
+//! answers into DOM nodes and calls.
+
+pub mod color;
+pub mod compose;
+pub mod linkify;
+pub mod text;
+pub mod timeline;
