@@ -4,6 +4,7 @@
 
 pub mod agent;
 pub mod cms;
+pub mod ejabberd;
 pub mod feedback;
 pub mod http;
 pub mod log;
