@@ -98,6 +98,9 @@ fn stanzas_batch_while_both_slots_are_busy_and_answers_may_come_on_the_held_requ
 
     h.core.send(groupchat("one"));
     h.drain();
+    // "one" waits until the fresh long-poll has had time to reach the server first.
+    assert_eq!(h.in_flight.len(), 1);
+    h.advance_to_timeout();
     assert_eq!(h.in_flight.len(), 2);
     h.core.send(groupchat("two"));
     h.core.send(groupchat("three"));
@@ -234,6 +237,32 @@ fn pipelining_puts_bind_and_held_stanzas_in_the_restart_body() {
 }
 
 #[test]
+fn a_pipelined_bind_the_server_dropped_is_sent_again() {
+    // ejabberd follows XEP-0206 §5: it drops what rides in the restart body and answers with the
+    // features alone. The bind and the held join go again, in order; nothing hangs.
+    let mut cfg = config(&[Mechanism::Plain]);
+    cfg.pipelining = true;
+    let mut h = start(cfg);
+    h.core.send(Element::new("presence", ns::CLIENT).attr("to", "room@conference.example.com/me"));
+    let (create, _) = h.take_only();
+    h.reply(&create, &creation(&["PLAIN"]));
+    let (auth, _) = h.take_only();
+    h.reply(&auth, &sasl_success());
+    let (restart, body) = h.take_only();
+    assert_eq!(payload(&body).len(), 2, "bind and join ride in the restart body");
+    h.reply(&restart, &features(BIND_FEATURES));
+
+    let (again, body) = h.take_only();
+    let names: Vec<_> = payload(&body).iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["iq", "presence"], "bind first, then the held join, once more");
+    assert_eq!(payload(&body)[0].get_attr("id"), Some("bind_1"));
+    h.reply(&again, &bind_result("user@example.com/web"));
+    assert_eq!(h.take_events(), [online("user@example.com/web")]);
+    let (_poll, body) = h.take_only();
+    assert!(payload(&body).is_empty(), "nothing is sent a third time");
+}
+
+#[test]
 fn stream_errors_are_typed() {
     let mut h = start(config(&[Mechanism::Plain]));
     h.login_plain("user@example.com/web");
@@ -331,6 +360,9 @@ fn stop_sends_unavailable_presence_in_the_terminate_body() {
     h.drain();
     h.core.send(groupchat("after stop"));
     h.drain();
+    // The terminate waits until the fresh long-poll has had time to reach the server first.
+    assert_eq!(h.in_flight.len(), 1);
+    h.advance_to_timeout();
     assert_eq!(h.in_flight.len(), 2);
     let (terminate, body) = h.in_flight.pop().map(|r| {
         let b = Element::parse(&r.body).unwrap();

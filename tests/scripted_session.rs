@@ -129,6 +129,8 @@ fn stop_sends_queued_chat_stanzas_before_the_unavailable_presence() {
         s.chat_mut().send_message(&room(), "bye", "normal_text_msg", &[]).unwrap();
         s.stop(now);
     });
+    // The terminate waits until the fresh long-poll has had time to reach the server first.
+    s.advance_to_timeout();
     let (terminate, body) = s.in_flight.pop().map(|r| (r.clone(), Element::parse(&r.body).unwrap())).unwrap();
     assert_eq!(body.get_attr("type"), Some("terminate"));
     let names: Vec<_> = payload(&body).iter().map(|e| (e.name.clone(), e.get_attr("type").map(str::to_owned))).collect();

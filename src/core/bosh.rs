@@ -10,6 +10,8 @@
 //!   consecutive empty requests are spaced by `polling` when the first came back empty (§12).
 //! - Answers are processed in `rid` order, whichever request they came back on: with `hold=1` the
 //!   server answers a question on the older, held request.
+//! - Payload (the terminate too) never leaves less than [`OVERTAKE_AFTER_MS`] after an empty
+//!   long-poll still in flight, so that it cannot reach the server first.
 //! - A transport error, a timeout or a 5xx resends the SAME `rid` with the SAME body after a
 //!   backoff, a bounded number of times; HTTP 400/403/404 and every `type='terminate'` end the
 //!   session with a typed [`TerminateCondition`].
@@ -35,6 +37,13 @@ const MAX_RETRIES: u32 = 4;
 
 /// Delay before the first resend; doubled for each further one.
 const FIRST_BACKOFF_MS: u64 = 500;
+
+/// How long an empty long-poll must have been on its way before a newer request may follow it.
+/// Requests travel on separate connections and may overtake each other; a connection manager
+/// parks a request that arrives before its predecessor, and ejabberd (24.12) leaves it parked
+/// while it holds the predecessor, an empty poll, until data comes or `wait` runs out: a message
+/// sent just after a poll would wait up to a minute.
+pub const OVERTAKE_AFTER_MS: u64 = 100;
 
 /// Initial `rid`s are reduced below 2^52 so that incrementing never passes 2^53 - 1, the largest
 /// integer JavaScript connection managers can hold exactly (XEP-0124 §7.1).
@@ -389,7 +398,17 @@ impl Bosh {
     pub fn poll_timeout(&self) -> Option<Instant> {
         let retry = self.flights.values().filter_map(|f| f.retry_at).min();
         let poll = self.no_poll_before.filter(|_| self.wants_poll());
-        retry.into_iter().chain(poll).min()
+        let requests = self.params.as_ref().map_or(0, |p| p.requests as usize);
+        let terminate_due = self.terminate_requested && !self.terminate_sent;
+        let blocked = terminate_due || (!self.outgoing.is_empty() && self.flights.len() < requests);
+        let payload = self.overtake_at().filter(|_| blocked);
+        retry.into_iter().chain(poll).chain(payload).min()
+    }
+
+    /// When the youngest empty long-poll in flight may be followed by a newer request.
+    fn overtake_at(&self) -> Option<Instant> {
+        let youngest = self.flights.values().filter(|f| f.empty && f.request.is_some()).map(|f| f.sent_at).max()?;
+        Some(youngest.plus_ms(OVERTAKE_AFTER_MS))
     }
 
     /// The next event, if any.
@@ -416,7 +435,11 @@ impl Bosh {
     /// Builds the next body from the queue, or an empty long-poll, within the limits.
     fn next_body(&mut self, now: Instant) -> Option<HttpRequest> {
         let requests = self.params.as_ref()?.requests as usize;
-        if self.terminate_requested && !self.terminate_sent {
+        let terminate_due = self.terminate_requested && !self.terminate_sent;
+        if (terminate_due || !self.outgoing.is_empty()) && self.overtake_at().is_some_and(|at| now < at) {
+            return None;
+        }
+        if terminate_due {
             // The terminate goes even when every slot is busy (XEP-0124 §12).
             return Some(self.terminate_body(now));
         }

@@ -11,7 +11,9 @@
 //! Every step is sent in the same drain as the answer that allows it, so the handshake costs
 //! exactly one BOSH round trip per step: create, auth (+1 for SCRAM's challenge), restart, bind.
 //! With [`ConnectionConfig::pipelining`], the bind request and the stanzas queued so far ride in
-//! the restart body, two round trips fewer before a room join.
+//! the restart body, two round trips fewer before a room join. A server that drops them (as
+//! XEP-0206 §5 allows; ejabberd does) answers the restart with the features alone: they are then
+//! sent again, which costs what not pipelining costs.
 //!
 //! The drain rule: after [`Connection::start`], every `handle_*` input, [`Connection::send`] and
 //! [`Connection::stop`], call [`Connection::poll_transmit`] and [`Connection::poll_event`] until
@@ -55,7 +57,8 @@ pub struct ConnectionConfig {
     pub mechanisms: Vec<Mechanism>,
     /// Put the bind request and the stanzas queued so far in the stream restart body instead of
     /// waiting for the restarted stream's features. Prosody processes them in order; XEP-0206 §5
-    /// wants that body empty, so servers that follow it to the letter may ignore them.
+    /// wants that body empty, and servers that follow it to the letter (ejabberd) drop them: when
+    /// the restart is answered without the bind result, they are sent again.
     pub pipelining: bool,
 }
 
@@ -262,6 +265,8 @@ pub struct Connection {
     phase: Phase,
     /// Stanzas sent before the connection is online.
     held: Vec<Element>,
+    /// The bind request and stanzas that rode in the restart body, until the bind is answered.
+    pipelined: Vec<Element>,
     events: VecDeque<ConnectionEvent>,
     /// The final [`ConnectionEvent::Disconnected`] has been queued.
     ended: bool,
@@ -286,6 +291,7 @@ impl Connection {
             bosh,
             phase: Phase::Idle,
             held: Vec::new(),
+            pipelined: Vec::new(),
             events: VecDeque::new(),
             ended: false,
         }
@@ -343,6 +349,13 @@ impl Connection {
     pub fn handle_response(&mut self, now: Instant, id: RequestId, result: Result<HttpResponse, TransportError>) {
         self.bosh.handle_response(now, id, result);
         self.pump();
+        // The restart features came without the bind result in the same answer: the server
+        // dropped the restart body's payload.
+        if matches!(self.phase, Phase::ExpectBind { .. }) {
+            for element in self.pipelined.drain(..) {
+                self.bosh.send(element);
+            }
+        }
     }
 
     /// Moves time forward (BOSH resends and polling delays).
@@ -418,6 +431,7 @@ impl Connection {
                 Phase::ExpectBind { session }
             }
             Phase::ExpectBind { session } if is_answer(&element, BIND_ID) => {
+                self.pipelined.clear();
                 let jid = bound_jid(&element)?;
                 if session {
                     let request = iq::request(IqType::Set, None, SESSION_ID, Element::new("session", ns::SESSION));
@@ -456,6 +470,7 @@ impl Connection {
         if self.config.pipelining {
             let mut payload = vec![self.bind_request()];
             payload.append(&mut self.held);
+            self.pipelined.clone_from(&payload);
             self.bosh.restart(payload);
         } else {
             self.bosh.restart(Vec::new());
@@ -494,6 +509,7 @@ impl Connection {
         let error = if matches!(self.phase, Phase::Stopping) { None } else { error };
         self.phase = Phase::Closed;
         self.held.clear();
+        self.pipelined.clear();
         self.events.push_back(ConnectionEvent::Disconnected(error));
     }
 }

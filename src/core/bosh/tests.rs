@@ -51,16 +51,20 @@ fn events(bosh: &mut Bosh) -> Vec<BoshEvent> {
     std::iter::from_fn(|| bosh.poll_event()).collect()
 }
 
-/// A session created at `T0` with the XEP-0206 parameters, its features drained, and its idle
-/// long-poll (returned) in flight.
+/// When [`open`] creates the session: early enough that payload sent at `T0` may follow its
+/// long-poll at once (see `OVERTAKE_AFTER_MS`).
+const OPENED: Instant = Instant(T0.0 - OVERTAKE_AFTER_MS);
+
+/// A session created at `OPENED` with the XEP-0206 parameters, its features drained, and its
+/// idle long-poll (returned) in flight.
 fn open() -> (Bosh, HttpRequest) {
     let mut bosh = Bosh::new(config(), 1573741820);
-    let create = bosh.poll_transmit(T0).unwrap();
-    assert!(bosh.poll_transmit(T0).is_none(), "nothing may be sent before the session exists");
-    bosh.handle_response(T0, create.id, ok(&creation_response()));
+    let create = bosh.poll_transmit(OPENED).unwrap();
+    assert!(bosh.poll_transmit(OPENED).is_none(), "nothing may be sent before the session exists");
+    bosh.handle_response(OPENED, create.id, ok(&creation_response()));
     assert_eq!(events(&mut bosh).len(), 1);
-    let poll = bosh.poll_transmit(T0).expect("an idle long-poll");
-    assert!(bosh.poll_transmit(T0).is_none(), "hold=1: one long-poll only");
+    let poll = bosh.poll_transmit(OPENED).expect("an idle long-poll");
+    assert!(bosh.poll_transmit(OPENED).is_none(), "hold=1: one long-poll only");
     (bosh, poll)
 }
 
@@ -380,4 +384,44 @@ fn unqualified_stanzas_are_put_in_jabber_client() {
     assert!(m.is("message", ns::CLIENT));
     assert_eq!(m.child_text("body", ns::CLIENT).as_deref(), Some("hi"));
     assert!(m.find("active", ns::CHAT_STATES).is_some());
+}
+
+#[test]
+fn payload_waits_until_a_fresh_long_poll_has_had_time_to_arrive() {
+    // ejabberd parks a request that overtakes its predecessor; when that predecessor is an
+    // empty long-poll it holds, the parked message waited for `wait` (60 s). So payload follows
+    // a fresh poll only after OVERTAKE_AFTER_MS.
+    let (mut bosh, poll) = open();
+    bosh.send(message("right after the poll"));
+    assert!(bosh.poll_transmit(OPENED).is_none(), "the poll left at OPENED");
+    let ready = OPENED.plus_ms(OVERTAKE_AFTER_MS);
+    assert_eq!(bosh.poll_timeout(), Some(ready), "the driver wakes up when the message may go");
+    assert!(bosh.poll_transmit(OPENED.plus_ms(OVERTAKE_AFTER_MS - 1)).is_none());
+    bosh.handle_timeout(ready);
+    let sent = bosh.poll_transmit(ready).expect("the message goes once the poll is old enough");
+    assert_eq!(rid(&sent), rid(&poll) + 1);
+    assert_eq!(bosh.poll_timeout(), None, "nothing left to wait for");
+
+    // A poll that has been held for a while is overtaken at once; so is a request with payload.
+    bosh.handle_response(ready, poll.id, ok(empty_body()));
+    bosh.handle_response(ready, sent.id, ok(empty_body()));
+    let later = ready.plus_ms(5_000);
+    let next_poll = bosh.poll_transmit(later).expect("a new long-poll");
+    bosh.send(message("much later"));
+    assert!(bosh.poll_transmit(later).is_none());
+    let at = later.plus_ms(OVERTAKE_AFTER_MS);
+    let second = bosh.poll_transmit(at).expect("sent");
+    assert_eq!(rid(&second), rid(&next_poll) + 1);
+}
+
+#[test]
+fn the_terminate_too_waits_for_a_fresh_long_poll() {
+    let (mut bosh, _poll) = open();
+    bosh.terminate(vec![message("bye")]);
+    assert!(bosh.poll_transmit(OPENED).is_none());
+    let ready = OPENED.plus_ms(OVERTAKE_AFTER_MS);
+    assert_eq!(bosh.poll_timeout(), Some(ready));
+    let terminate = bosh.poll_transmit(ready).expect("the terminate");
+    assert_eq!(parse(&terminate).get_attr("type"), Some("terminate"));
+    assert_eq!(bosh.poll_timeout(), None);
 }
