@@ -246,7 +246,9 @@ impl Ejabberd {
     /// Calls one admin API command; `Err` carries the status and body of a refusal.
     fn api(&self, command: &str, arguments: &serde_json::Value) -> Result<(), String> {
         let url = format!("http://127.0.0.1:{}/api/{command}", self.http_port);
-        let mut response = self.http.post(&url).send_json(arguments).map_err(|e| e.to_string())?;
+        // The API runs for the virtual host the Host header names: ours, not `127.0.0.1`.
+        let request = self.http.post(&url).header("Host", format!("{HOST}:{}", self.http_port));
+        let mut response = request.send_json(arguments).map_err(|e| e.to_string())?;
         let status = response.status().as_u16();
         let body = response.body_mut().read_to_string().unwrap_or_default();
         match status {
