@@ -142,6 +142,8 @@ class Agent(slixmpp.ClientXMPP):
             return
         entry = stanzas.describe_presence(pres.xml, self.nick)
         room.record(entry)
+        if not entry["nick"]:
+            return  # the room's own presence (ejabberd announces its entity caps), not an occupant
         if entry["type"] == "unavailable":
             room.occupants.pop(entry["nick"], None)
         elif entry["type"] == "available":

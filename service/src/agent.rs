@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::log::Log;
 use crate::process::ChildProcess;
-use crate::prosody::Prosody;
+use crate::xmpp::XmppServer;
 use crate::util::{free_port, random_hex, repo_root, wait_until};
 
 /// The agent's account (local part) and its nick in every room.
@@ -28,9 +28,9 @@ pub enum AgentError {
     /// The venv's Python is missing.
     #[error("{0} not found: run `cargo xtask setup` (it creates .tools/venv with agent/requirements.txt)")]
     NoPython(PathBuf),
-    /// The agent's account could not be registered with Prosody.
+    /// The agent's account could not be registered with the XMPP server.
     #[error("registering the agent's account: {0}")]
-    Register(#[from] crate::prosody::ProsodyError),
+    Register(#[from] crate::xmpp::XmppError),
     /// No free port, or the process could not be started.
     #[error("starting the agent: {0}")]
     Io(#[from] std::io::Error),
@@ -68,9 +68,9 @@ pub struct Agent {
 }
 
 impl Agent {
-    /// Registers the agent's account with `prosody`, starts `agent/agent.py` with the venv's Python
+    /// Registers the agent's account with `server`, starts `agent/agent.py` with the venv's Python
     /// (`.tools/venv/bin/python`, or `$EXOCHAT_PYTHON`), and waits until it is online.
-    pub fn start(prosody: &Prosody, options: &AgentOptions) -> Result<Agent, AgentError> {
+    pub fn start(server: &XmppServer, options: &AgentOptions) -> Result<Agent, AgentError> {
         let root = repo_root();
         let python = std::env::var_os("EXOCHAT_PYTHON")
             .map_or_else(|| root.join(".tools/venv/bin/python"), PathBuf::from);
@@ -78,17 +78,17 @@ impl Agent {
             return Err(AgentError::NoPython(python));
         }
         let password = random_hex(12);
-        prosody.register(AGENT_USER, &password)?;
+        server.register(AGENT_USER, &password)?;
         let port = options.control_port.map_or_else(free_port, Ok)?;
 
         let mut cmd = Command::new(&python);
         cmd.arg(root.join("agent/agent.py"))
-            .args(["--jid", &format!("{AGENT_USER}@{}", prosody.host())])
+            .args(["--jid", &format!("{AGENT_USER}@{}", server.host())])
             .args(["--password", &password])
             .args(["--nick", AGENT_NICK])
-            .args(["--c2s-port", &prosody.c2s_port().to_string()])
-            .args(["--muc-domain", prosody.muc_host()])
-            .args(["--upload-domain", prosody.upload_host()])
+            .args(["--c2s-port", &server.c2s_port().to_string()])
+            .args(["--muc-domain", server.muc_host()])
+            .args(["--upload-domain", server.upload_host()])
             .args(["--control-port", &port.to_string()])
             .args(["--delay-ms", &options.delay_ms.to_string()])
             .arg("--exit-on-stdin-eof")

@@ -13,7 +13,7 @@ use exochat_service::util::repo_root;
 const USAGE: &str = "\
 usage: exochat-service stack [options]
 
-Starts Prosody, the Exotel REST/CMS API, the simulated agent and the web pages on 127.0.0.1,
+Starts an XMPP server, the Exotel REST/CMS API, the simulated agent and the web pages on 127.0.0.1,
 prints their URLs, and runs until Ctrl-C or SIGTERM, then stops everything it started.
 
 options:
@@ -26,7 +26,8 @@ options:
   --auth-token TOKEN      the Authorization value to accept (default: RestrictedToken exochat-local-token)
   --contact-center-id N   the contactCenterId to accept (default: 101)
   --agent-delay-ms N      pause between the agent script's steps (default: 600)
-  --prosody-log LEVEL     debug, info, warn (default) or error
+  --xmpp prosody|ejabberd the XMPP server (default: prosody; ejabberd 24.12 from bookworm-backports)
+  --xmpp-log LEVEL        the XMPP server's log level: debug, info, warn (default) or error
 ";
 
 struct Args {
@@ -62,7 +63,8 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
             "--auth-token" => options.auth_token = value,
             "--contact-center-id" => options.contact_center_id = number(&value)?,
             "--agent-delay-ms" => options.agent_delay_ms = number(&value)?.max(0) as u64,
-            "--prosody-log" => options.prosody_log_level = value,
+            "--xmpp" => options.xmpp = value.parse()?,
+            "--xmpp-log" => options.xmpp_log_level = Some(value),
             _ => return Err(format!("unknown option {flag}")),
         }
     }

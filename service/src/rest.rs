@@ -14,7 +14,7 @@ use crate::agent::{AgentClient, AGENT_USER};
 use crate::feedback::FeedbackStore;
 use crate::http::{Request, Response};
 use crate::log::Log;
-use crate::prosody::Prosody;
+use crate::xmpp::XmppServer;
 use crate::util::random_hex;
 
 /// The path prefix of every REST endpoint.
@@ -52,7 +52,7 @@ impl Credentials {
 pub struct Rest {
     credentials: Credentials,
     export_transcript_allowed: bool,
-    prosody: Arc<Prosody>,
+    xmpp: Arc<XmppServer>,
     agent: AgentClient,
     feedback: Arc<FeedbackStore>,
     // Rooms this server provisioned: the archive answers 404 for any other.
@@ -61,10 +61,10 @@ pub struct Rest {
 }
 
 impl Rest {
-    /// A REST API provisioning users in `prosody`, with the agent behind `agent`.
+    /// A REST API provisioning users in `xmpp`, with the agent behind `agent`.
     pub fn new(
         credentials: Credentials,
-        prosody: Arc<Prosody>,
+        xmpp: Arc<XmppServer>,
         agent: AgentClient,
         feedback: Arc<FeedbackStore>,
         log: Log,
@@ -72,7 +72,7 @@ impl Rest {
         Rest {
             credentials,
             export_transcript_allowed: true,
-            prosody,
+            xmpp,
             agent,
             feedback,
             rooms: Mutex::new(HashSet::new()),
@@ -112,15 +112,15 @@ impl Rest {
     /// `POST users/connection`: a fresh XMPP user and room, with the agent waiting in it.
     fn connection(&self, body: &Value) -> Result<Response, Response> {
         let name = validate_connection(body).map_err(|reason| Response::error(400, &reason))?;
-        let host = self.prosody.host();
+        let host = self.xmpp.host();
         let username = format!("cust-{}", random_hex(5));
         let password = random_hex(12);
-        self.prosody
+        self.xmpp
             .register(&username, &password)
             .map_err(|e| Response::error(500, &format!("could not create the XMPP user: {e}")))?;
         let customer = format!("{username}@{host}");
         let room_name = format!("room-{}", random_hex(5));
-        let room_jid = format!("{room_name}@{}", self.prosody.muc_host());
+        let room_jid = format!("{room_name}@{}", self.xmpp.muc_host());
         let agent = format!("{AGENT_USER}@{host}");
         self.agent
             .join(&room_jid, Some(&customer), Some(&name))
@@ -139,7 +139,7 @@ impl Rest {
 
     /// `GET chatrooms/{roomJid}/messages`: the room's archive, Openfire chat-history shape.
     fn history(&self, room: &str) -> Result<Response, Response> {
-        let room_jid = if room.contains('@') { room.to_owned() } else { format!("{room}@{}", self.prosody.muc_host()) };
+        let room_jid = if room.contains('@') { room.to_owned() } else { format!("{room}@{}", self.xmpp.muc_host()) };
         if !self.rooms_lock().contains(&room_jid) {
             return Err(Response::error(404, &format!("unknown room {room_jid}")));
         }

@@ -1,7 +1,7 @@
-//! The whole local service: Prosody, the simulated agent, the REST API, the CMS and the static
-//! site, each on its own 127.0.0.1 origin (so pages exercise CORS as on a real integrator's site).
-//! Started by [`Stack::start`]; dropping the [`Stack`] stops every process it started (by PID) and
-//! removes every file it wrote.
+//! The whole local service: an XMPP server (Prosody, or ejabberd), the simulated agent, the REST
+//! API, the CMS and the static site, each on its own 127.0.0.1 origin (so pages exercise CORS as on
+//! a real integrator's site). Started by [`Stack::start`]; dropping the [`Stack`] stops every
+//! process it started (by PID) and removes every file it wrote.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -14,10 +14,10 @@ use crate::cms::{Cms, FeedbackConfig};
 use crate::feedback::FeedbackStore;
 use crate::http::{HttpServer, Response};
 use crate::log::Log;
-use crate::prosody::{Prosody, ProsodyError, ProsodyOptions};
 use crate::rest::{Credentials, Rest};
 use crate::util::TempDir;
 use crate::web::StaticSite;
+use crate::xmpp::{XmppError, XmppKind, XmppOptions, XmppServer};
 
 /// The demo's campaign, nodeflow and process ids (the SDK's defaults).
 const CAMPAIGN_ID: i64 = 1;
@@ -30,7 +30,7 @@ pub enum Ports {
     /// Free ports chosen at start: any number of stacks run side by side (tests).
     Free,
     /// Fixed ports, stable URLs for the demo: REST 4440, CMS 4433, BOSH 4442 (as in the reference
-    /// deployments), XMPP c2s 4452, agent control 4450, web pages 4480.
+    /// deployments), XMPP c2s 4452, agent control 4450, web pages 4480 (whichever XMPP server).
     Fixed,
 }
 
@@ -56,8 +56,11 @@ pub struct StackOptions {
     pub contact_center_id: i64,
     /// Pause between the agent script's steps, in ms.
     pub agent_delay_ms: u64,
-    /// Prosody's log level (`debug`, `info`, `warn`, `error`).
-    pub prosody_log_level: String,
+    /// The XMPP server: Prosody (default) or ejabberd.
+    pub xmpp: XmppKind,
+    /// The XMPP server's log level (`debug`, `info`, `warn`, `error`); `None` keeps its default
+    /// (`warn`, or `$EXOCHAT_PROSODY_LOG` / `$EXOCHAT_EJABBERD_LOG`).
+    pub xmpp_log_level: Option<String>,
     /// Where every line goes.
     pub log: Log,
 }
@@ -70,7 +73,8 @@ impl Default for StackOptions {
             auth_token: "RestrictedToken exochat-local-token".into(),
             contact_center_id: 101,
             agent_delay_ms: 50,
-            prosody_log_level: ProsodyOptions::default().log_level,
+            xmpp: XmppKind::default(),
+            xmpp_log_level: None,
             log: Log::stderr(),
         }
     }
@@ -80,9 +84,9 @@ impl Default for StackOptions {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StackError {
-    /// Prosody failed.
+    /// The XMPP server failed.
     #[error(transparent)]
-    Prosody(#[from] ProsodyError),
+    Xmpp(#[from] XmppError),
     /// The simulated agent failed.
     #[error(transparent)]
     Agent(#[from] AgentError),
@@ -129,6 +133,8 @@ pub struct StackInfo {
     /// The demo's `processId`.
     #[serde(rename = "processId")]
     pub process_id: i64,
+    /// The XMPP server: `prosody` or `ejabberd`.
+    pub xmpp_server: String,
     /// The XMPP domain (`localhost`).
     pub xmpp_domain: String,
     /// The MUC service (`conference.localhost`).
@@ -137,8 +143,8 @@ pub struct StackInfo {
     pub upload_domain: String,
     /// XMPP client-to-server port (plain TCP).
     pub c2s_port: u16,
-    /// Prosody's PID.
-    pub prosody_pid: u32,
+    /// The XMPP server's PID.
+    pub xmpp_pid: u32,
     /// The agent's PID.
     pub agent_pid: u32,
     /// Dirs the stack writes to (all removed when it stops).
@@ -168,7 +174,8 @@ impl StackInfo {
     }
 }
 
-/// The running stack. Field order is drop order: servers, then the agent, then Prosody, then files.
+/// The running stack. Field order is drop order: servers, then the agent, then the XMPP server,
+/// then files.
 /// Fields named `_…` are held only to be dropped at the right time.
 pub struct Stack {
     _web: HttpServer,
@@ -177,14 +184,14 @@ pub struct Stack {
     cms: Arc<Cms>,
     feedback: Arc<FeedbackStore>,
     agent: Agent,
-    prosody: Arc<Prosody>,
+    xmpp: Arc<XmppServer>,
     info: StackInfo,
     log: Log,
     _dir: TempDir,
 }
 
 impl Stack {
-    /// Starts Prosody, the agent (waiting until it is online), the REST, CMS and web servers.
+    /// Starts the XMPP server, the agent (waiting until it is online), the REST, CMS and web servers.
     /// On failure, whatever was already started is stopped again.
     pub fn start(options: StackOptions) -> Result<Stack, StackError> {
         let log = options.log.clone();
@@ -205,14 +212,15 @@ impl Stack {
             }),
         )?;
 
-        let prosody = Arc::new(Prosody::start_with(ProsodyOptions {
+        let xmpp = Arc::new(XmppServer::start(XmppOptions {
+            kind: options.xmpp,
             c2s_port: ports.pick(4452),
             http_port: ports.pick(4442),
-            log_level: options.prosody_log_level.clone(),
+            log_level: options.xmpp_log_level.clone(),
             log: log.clone(),
         })?);
         let agent = Agent::start(
-            &prosody,
+            &xmpp,
             &AgentOptions { control_port: ports.pick(4450), delay_ms: options.agent_delay_ms, log: log.clone() },
         )?;
 
@@ -221,7 +229,7 @@ impl Stack {
         let feedback = Arc::new(FeedbackStore::new(&dir.path().join("feedback.jsonl")));
         let rest = Arc::new(Rest::new(
             credentials.clone(),
-            prosody.clone(),
+            xmpp.clone(),
             agent.client().clone(),
             feedback.clone(),
             log.clone(),
@@ -244,21 +252,22 @@ impl Stack {
             web_url: web.url(),
             rest_url: rest_server.url(),
             cms_url: cms_server.url(),
-            bosh_url: prosody.bosh_url(),
-            websocket_url: prosody.websocket_url(),
+            bosh_url: xmpp.bosh_url(),
+            websocket_url: xmpp.websocket_url(),
             agent_control_url: agent.client().url().to_owned(),
             auth_token: options.auth_token.clone(),
             contact_center_id: options.contact_center_id,
             campaign_id: CAMPAIGN_ID,
             nodeflow_id: NODEFLOW_ID,
             process_id: PROCESS_ID,
-            xmpp_domain: prosody.host().to_owned(),
-            muc_domain: prosody.muc_host().to_owned(),
-            upload_domain: prosody.upload_host().to_owned(),
-            c2s_port: prosody.c2s_port(),
-            prosody_pid: prosody.pid(),
+            xmpp_server: xmpp.kind().as_str().to_owned(),
+            xmpp_domain: xmpp.host().to_owned(),
+            muc_domain: xmpp.muc_host().to_owned(),
+            upload_domain: xmpp.upload_host().to_owned(),
+            c2s_port: xmpp.c2s_port(),
+            xmpp_pid: xmpp.pid(),
             agent_pid: agent.pid(),
-            data_dirs: vec![dir.path().to_path_buf(), prosody.data_dir().to_path_buf()],
+            data_dirs: vec![dir.path().to_path_buf(), xmpp.data_dir().to_path_buf()],
         };
         let page_config = json!({
             "config": info.sdk_config(),
@@ -275,7 +284,7 @@ impl Stack {
             cms,
             feedback,
             agent,
-            prosody,
+            xmpp,
             info,
             log,
             _dir: dir,
@@ -293,7 +302,7 @@ impl Stack {
             format!("  agent page     {}", i.agent_page_url),
             format!("  REST API       {}   (chat_service_domain)", i.rest_url),
             format!("  CMS            {}   (cms_service_domain)", i.cms_url),
-            format!("  BOSH           {}   (converse_bosh_service_url)", i.bosh_url),
+            format!("  BOSH           {}   (converse_bosh_service_url, {})", i.bosh_url, i.xmpp_server),
             format!("  agent control  {}", i.agent_control_url),
             format!("  auth_token     {}   contactCenterId {}", i.auth_token, i.contact_center_id),
             format!("  static dirs    {}", if dirs.is_empty() { "(none)".to_owned() } else { dirs.join(", ") }),
@@ -312,9 +321,9 @@ impl Stack {
         self.agent.client()
     }
 
-    /// The running Prosody.
-    pub fn prosody(&self) -> &Prosody {
-        &self.prosody
+    /// The running XMPP server.
+    pub fn xmpp(&self) -> &XmppServer {
+        &self.xmpp
     }
 
     /// Every feedback submission the REST API stored, oldest first.
@@ -327,10 +336,10 @@ impl Stack {
         self.cms.set(campaign_id, nodeflow_id, config);
     }
 
-    /// `Ok` while Prosody and the agent both run.
+    /// `Ok` while the XMPP server and the agent both run.
     pub fn check(&self) -> Result<(), StackError> {
-        if !self.prosody.is_running() {
-            return Err(StackError::ChildExited("Prosody"));
+        if !self.xmpp.is_running() {
+            return Err(StackError::ChildExited(self.xmpp.kind().as_str()));
         }
         if !self.agent.is_running() {
             return Err(StackError::ChildExited("the agent"));
@@ -340,7 +349,7 @@ impl Stack {
 
     /// The PIDs of every process the stack started.
     pub fn pids(&self) -> Vec<u32> {
-        vec![self.info.prosody_pid, self.info.agent_pid]
+        vec![self.info.xmpp_pid, self.info.agent_pid]
     }
 }
 

@@ -64,7 +64,7 @@ fn the_binary_serves_the_pages_writes_its_state_and_cleans_up_on_sigterm() {
     assert_eq!(state["auth_token"], "RestrictedToken exochat-local-token");
     assert!(state["contactCenterId"].is_i64());
 
-    let pids: Vec<u32> = ["prosody_pid", "agent_pid"].iter().map(|k| state[k].as_u64().unwrap() as u32).collect();
+    let pids: Vec<u32> = ["xmpp_pid", "agent_pid"].iter().map(|k| state[k].as_u64().unwrap() as u32).collect();
     let dirs: Vec<PathBuf> = state["data_dirs"].as_array().unwrap().iter().map(|d| d.as_str().unwrap().into()).collect();
     assert!(pids.iter().all(|p| pid_alive(*p)));
 

@@ -7,11 +7,24 @@ use crate::util::{check, cmd, locked_version, on_path, output, root, Result};
 
 /// Debian packages the tests and the demo need (chromedriver comes with `chromium-driver`).
 const APT_PACKAGES: [&str; 4] = ["chromium", "chromium-driver", "prosody", "brotli"];
+/// The second XMPP server (`exochat-service stack --xmpp ejabberd`, `tests/ejabberd_*`): 24.x or
+/// newer, closer to what deployments run than bookworm's 23.01, and the project's template needs
+/// its `mod_muc_occupantid`. On bookworm it comes from bookworm-backports.
+const EJABBERD_MIN_MAJOR: u32 = 24;
+/// The deb822 source added on bookworm when no backports suite is configured yet.
+const BACKPORTS_SOURCE: &str = "/etc/apt/sources.list.d/bookworm-backports.sources";
+const BACKPORTS_ENTRY: &str = "Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 /// Runs every step.
 pub fn run_all() -> Result<()> {
     apt()?;
+    ejabberd()?;
     wasm_target()?;
     wasm_bindgen_cli()?;
     npm()?;
@@ -42,6 +55,43 @@ fn apt() -> Result<()> {
     let mut install = cmd("apt-get", &["install", "-y", "-q", "--no-install-recommends"]);
     install.args(&missing).env("DEBIAN_FRONTEND", "noninteractive");
     check(&mut install)
+}
+
+/// ejabberd 24.x: from bookworm-backports on bookworm (the suite is added if missing), from the
+/// release itself elsewhere.
+fn ejabberd() -> Result<()> {
+    let query = output(&mut cmd("dpkg-query", &["-W", "-f=${Status}\t${Version}", "ejabberd"])).unwrap_or_default();
+    if let Some((status, version)) = query.split_once('\t') {
+        let major: u32 = version.split('.').next().and_then(|m| m.parse().ok()).unwrap_or(0);
+        if status.contains("install ok installed") && major >= EJABBERD_MIN_MAJOR {
+            println!("setup: ejabberd {version} present");
+            return Ok(());
+        }
+    }
+    let os = std::fs::read_to_string("/etc/os-release").unwrap_or_default();
+    let bookworm = os.lines().any(|l| l.trim() == "VERSION_CODENAME=bookworm");
+    let mut install = cmd("apt-get", &["install", "-y", "-q", "--no-install-recommends"]);
+    if bookworm {
+        if !backports_configured() {
+            println!("setup: adding the bookworm-backports suite ({BACKPORTS_SOURCE})");
+            std::fs::write(BACKPORTS_SOURCE, BACKPORTS_ENTRY).map_err(|e| format!("cannot write {BACKPORTS_SOURCE}: {e}"))?;
+        }
+        install.args(["-t", "bookworm-backports"]);
+    }
+    println!("setup: installing ejabberd {EJABBERD_MIN_MAJOR}.x{}", if bookworm { " from bookworm-backports" } else { "" });
+    check(cmd("apt-get", &["update", "-q"]).env("DEBIAN_FRONTEND", "noninteractive"))?;
+    check(install.arg("ejabberd").env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+/// Whether an apt source already names the bookworm-backports suite.
+fn backports_configured() -> bool {
+    let mut files = vec![std::path::PathBuf::from("/etc/apt/sources.list")];
+    if let Ok(entries) = std::fs::read_dir("/etc/apt/sources.list.d") {
+        files.extend(entries.flatten().map(|e| e.path()));
+    }
+    files.iter().any(|f| std::fs::read_to_string(f).is_ok_and(|text| {
+        text.lines().any(|l| !l.trim_start().starts_with('#') && l.contains("bookworm-backports"))
+    }))
 }
 
 fn wasm_target() -> Result<()> {
