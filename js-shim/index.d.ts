@@ -30,6 +30,8 @@ export interface ExoChatConfig {
   show_controlbox_by_default?: boolean;
   /** Layout: `""`/`"overlayed"` (floating, default), `"fullscreen"`, `"embedded"`. */
   view_mode?: "" | "overlayed" | "fullscreen" | "embedded";
+  /** Additive. With `view_mode: "embedded"` (required there): a CSS selector of the page element the chat panel fills, e.g. `"#support-chat"`. */
+  container?: string;
 }
 
 /** An Error thrown or rejected by exoChat. */

@@ -21,8 +21,8 @@ pub const DEFAULT_LOCALE: &str = "en";
 /// Default `theme_color`.
 pub const DEFAULT_THEME_COLOR: &str = "#192d3f";
 
-/// Every key the config knows, in the spec's order.
-pub const KNOWN_KEYS: [&str; 13] = [
+/// Every key the config knows, in the spec's order, then the additive ones.
+pub const KNOWN_KEYS: [&str; 14] = [
     "chat_service_domain",
     "cms_service_domain",
     "converse_bosh_service_url",
@@ -36,6 +36,7 @@ pub const KNOWN_KEYS: [&str; 13] = [
     "theme_color",
     "show_controlbox_by_default",
     "view_mode",
+    "container",
 ];
 
 /// Why a config was refused. Each variant names the key (as the page spells it).
@@ -107,6 +108,9 @@ pub struct Config {
     pub show_controlbox_by_default: bool,
     /// `view_mode`, one of [`decisions::VIEW_MODES`].
     pub view_mode: String,
+    /// `container` (additive): with `view_mode: "embedded"` (where it is required), a CSS
+    /// selector of the page element the chat panel fills.
+    pub container: Option<String>,
     /// Keys the page passed that the config does not know, sorted (for one console warning).
     pub unknown_keys: Vec<String>,
 }
@@ -117,6 +121,11 @@ impl Config {
         let obj = value.as_object().ok_or(ConfigError::NotAnObject)?;
         let mut unknown_keys: Vec<String> = obj.keys().filter(|k| !KNOWN_KEYS.contains(&k.as_str())).cloned().collect();
         unknown_keys.sort();
+        let view_mode = view_mode(obj)?;
+        let container = string(obj, "container")?;
+        if view_mode == "embedded" && container.is_none() {
+            return Err(ConfigError::Missing("container"));
+        }
         Ok(Config {
             chat_service_domain: url(obj, "chat_service_domain")?,
             cms_service_domain: url(obj, "cms_service_domain")?,
@@ -130,7 +139,8 @@ impl Config {
             account_id: string(obj, "accountId")?,
             theme_color: theme_color(obj)?,
             show_controlbox_by_default: boolean(obj, "show_controlbox_by_default")?.unwrap_or(true),
-            view_mode: view_mode(obj)?,
+            view_mode,
+            container,
             unknown_keys,
         })
     }
@@ -315,13 +325,24 @@ mod tests {
             "converse_bosh_service_url": "http://localhost/http-bind", "auth_token": "RestrictedToken t",
             "contactCenterId": 7.0, "campaignId": 9, "nodeflowId": null, "processId": 3, "locale": "hi",
             "accountId": "acc-1", "theme_color": "rgb(10 20 30 / 50%)", "show_controlbox_by_default": false,
-            "view_mode": "embedded"
+            "view_mode": "embedded", "container": "#chat"
         }))
         .unwrap();
         assert_eq!((c.contact_center_id, c.campaign_id, c.nodeflow_id, c.process_id), (7, 9, 5, 3));
         assert_eq!((c.locale.as_str(), c.account_id.as_deref()), ("hi", Some("acc-1")));
         assert!(!c.show_controlbox_by_default);
         assert_eq!(c.view_mode, "embedded");
+        assert_eq!(c.container.as_deref(), Some("#chat"));
+    }
+
+    #[test]
+    fn embedded_mode_needs_a_container() {
+        let err = Config::from_json(&with("view_mode", json!("embedded"))).unwrap_err();
+        assert_eq!(err, ConfigError::Missing("container"));
+        let mut v = with("view_mode", json!("embedded"));
+        v["container"] = json!("  ");
+        assert_eq!(Config::from_json(&v).unwrap_err(), ConfigError::Missing("container"));
+        assert_eq!(Config::from_json(&with("container", json!(".x"))).unwrap().container.as_deref(), Some(".x"), "kept, unused, in other modes");
     }
 
     #[test]
@@ -347,6 +368,7 @@ mod tests {
             ("show_controlbox_by_default", json!("false")),
             ("view_mode", json!(1)),
             ("theme_color", json!(0x192d3f)),
+            ("container", json!(["#chat"])),
         ];
         for (key, value) in cases {
             let err = Config::from_json(&with(key, value)).unwrap_err();

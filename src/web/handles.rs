@@ -41,6 +41,13 @@ pub(crate) struct EventListener {
 }
 
 impl EventListener {
+    /// Calls `f` on every `event` on `target` until the handle is dropped.
+    pub(crate) fn new(target: &EventTarget, event: &'static str, f: impl FnMut(JsValue) + 'static) -> EventListener {
+        let closure = Closure::<dyn FnMut(JsValue)>::new(f);
+        let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+        EventListener { target: target.clone(), event, closure }
+    }
+
     /// Calls `f` on the first `event` on `target` (a `once` listener).
     pub(crate) fn once(target: &EventTarget, event: &'static str, f: impl FnMut(JsValue) + 'static) -> EventListener {
         let closure = Closure::<dyn FnMut(JsValue)>::new(f);

@@ -14,9 +14,9 @@ mod error;
 mod events;
 mod handles;
 mod http;
-mod icon;
 #[cfg(test)]
 mod tests;
+mod widget;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -30,15 +30,15 @@ use crate::core::http::RequestId;
 use crate::core::{media, rest};
 use error::{js_error, not_implemented, Code};
 use events::Listeners;
-use icon::ChatIcon;
+use widget::{Widget, WidgetActions, WidgetOptions};
 
 /// Everything the SDK holds, behind one `RefCell`.
 #[derive(Default)]
 struct State {
     /// The validated config; `None` until `initialize` succeeds.
     config: Option<Config>,
-    /// The injected chat icon (removed from the page when the state is dropped).
-    icon: Option<ChatIcon>,
+    /// The chat widget: icon and panel (removed from the page when the state is dropped).
+    widget: Option<Widget>,
     /// Callbacks registered with `on`.
     listeners: Listeners,
     /// The last [`RequestId`] handed to the core.
@@ -65,7 +65,7 @@ impl Sdk {
     }
 
     /// `initialize(config)`: merges the defaults, validates (a thrown `Error` names the bad key),
-    /// warns once about unknown keys and injects the chat icon into `<body>`.
+    /// warns once about unknown keys and mounts the chat widget (its icon a child of `<body>`).
     pub fn initialize(&self, config: JsValue) -> Result<(), JsValue> {
         if self.state.borrow().config.is_some() {
             return Err(js_error(
@@ -81,10 +81,30 @@ impl Sdk {
         let document = web_sys::window()
             .and_then(|w| w.document())
             .ok_or_else(|| js_error(Code::NoDocument, "exoChat.initialize needs a page with a document"))?;
-        let icon = ChatIcon::inject(&document, &config.theme_color, config.show_controlbox_by_default)?;
+        let options = WidgetOptions {
+            theme_color: config.theme_color.clone(),
+            show_controlbox_by_default: config.show_controlbox_by_default,
+            view_mode: config.view_mode.clone(),
+            locale: config.locale.clone(),
+            container: config.container.clone(),
+        };
+        // The SDK side of the widget's controls comes with startChat (issue 5); until then they
+        // have nothing to drive.
+        struct NotWired;
+        impl WidgetActions for NotWired {
+            fn start_chat(&self, _: String, _: String, _: String) {}
+            fn send_text(&self, _: String) {}
+            fn chat_state(&self, _: &'static str) {}
+            fn send_files(&self, _: Vec<web_sys::File>) {}
+            fn cancel_upload(&self) {}
+            fn displayed(&self, _: String) {}
+            fn end_chat(&self) {}
+            fn submit_feedback(&self, _: u8, _: String) {}
+        }
+        let widget = Widget::mount(&document, options, Rc::new(NotWired))?;
         let mut state = self.state.borrow_mut();
         state.config = Some(config);
-        state.icon = Some(icon);
+        state.widget = Some(widget);
         Ok(())
     }
 
@@ -241,16 +261,29 @@ impl Sdk {
         Err(not_implemented("sendReceiveReceipt"))
     }
 
-    /// `showConverseChat(e?)`: not implemented yet (throws).
+    /// `showConverseChat(e?)`: shows the widget with its panel open (the icon too, when
+    /// `show_controlbox_by_default` hid it). Throws before `initialize`.
     #[wasm_bindgen(js_name = showConverseChat)]
     pub fn show_converse_chat(&self) -> Result<(), JsValue> {
-        Err(not_implemented("showConverseChat"))
+        match &self.state.borrow().widget {
+            Some(widget) => {
+                widget.show();
+                Ok(())
+            }
+            None => Err(js_error(Code::NotInitialized, "exoChat.showConverseChat: call exoChat.initialize(config) first")),
+        }
     }
 
-    /// `hideConverseChat(e?)`: not implemented yet (throws).
+    /// `hideConverseChat(e?)`: closes the panel (the icon stays). Throws before `initialize`.
     #[wasm_bindgen(js_name = hideConverseChat)]
     pub fn hide_converse_chat(&self) -> Result<(), JsValue> {
-        Err(not_implemented("hideConverseChat"))
+        match &self.state.borrow().widget {
+            Some(widget) => {
+                widget.hide();
+                Ok(())
+            }
+            None => Err(js_error(Code::NotInitialized, "exoChat.hideConverseChat: call exoChat.initialize(config) first")),
+        }
     }
 
     /// `disconnectConverse(e?)`: not implemented yet (rejects).

@@ -5,8 +5,9 @@
 
 use crate::util::{check, cmd, locked_version, on_path, output, root, Result};
 
-/// Debian packages the tests and the demo need (chromedriver comes with `chromium-driver`).
-const APT_PACKAGES: [&str; 4] = ["chromium", "chromium-driver", "prosody", "brotli"];
+/// Debian packages the tests and the demo need (chromedriver comes with `chromium-driver`;
+/// `fonts-lohit-deva` draws the widget's Hindi in Chromium and its screenshots).
+const APT_PACKAGES: [&str; 5] = ["chromium", "chromium-driver", "prosody", "brotli", "fonts-lohit-deva"];
 /// The second XMPP server (`exochat-service stack --xmpp ejabberd`, `tests/ejabberd_*`): 24.x or
 /// newer, closer to what deployments run than bookworm's 23.01, and the project's template needs
 /// its `mod_muc_occupantid`. On bookworm it comes from bookworm-backports.

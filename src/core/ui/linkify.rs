@@ -52,7 +52,8 @@ pub fn split(text: &str) -> Vec<Segment<'_>> {
     out
 }
 
-/// The byte offset of the next link start at or after `from`, at a word boundary.
+/// The byte offset of the next link start at or after `from`, at a word boundary (any non-ASCII
+/// character counts as a letter: no Unicode tables in the bundle for this).
 fn next_start(text: &str, from: usize) -> Option<usize> {
     let lower = text.get(from..)?.to_ascii_lowercase();
     let mut best: Option<usize> = None;
@@ -60,7 +61,7 @@ fn next_start(text: &str, from: usize) -> Option<usize> {
         let mut search = 0;
         while let Some(i) = lower.get(search..).and_then(|l| l.find(prefix)) {
             let pos = from + search + i;
-            let boundary = text.get(..pos).and_then(|b| b.chars().next_back()).is_none_or(|c| !c.is_alphanumeric() && !"./@".contains(c));
+            let boundary = text.get(..pos).and_then(|b| b.chars().next_back()).is_none_or(|c| c.is_ascii() && !c.is_ascii_alphanumeric() && !"./@".contains(c));
             if boundary {
                 best = Some(best.map_or(pos, |b| b.min(pos)));
                 break;

@@ -208,24 +208,19 @@ fn language(locale: &str) -> String {
     locale.trim().split(['-', '_']).next().unwrap_or("").to_ascii_lowercase()
 }
 
-/// A tag `Intl` accepts without throwing: `language[-Script][-REGION]` (`hi`, `en-IN`,
-/// `zh-Hant-TW`), with `_` read as `-`. Other subtags are dropped; a malformed language gives the
-/// strings' own language.
+/// A tag `Intl` accepts without throwing: `language[-REGION]` (`hi`, `en-IN`, `es-419`), with
+/// `_` read as `-`; other subtags are dropped, and a malformed language gives the strings' own.
 pub fn intl_locale(locale: &str) -> String {
     let mut parts = locale.trim().split(['-', '_']);
     let lang = parts.next().unwrap_or("");
-    if !(2..=3).contains(&lang.len()) || !lang.chars().all(|c| c.is_ascii_alphabetic()) {
+    if !(2..=3).contains(&lang.len()) || !lang.bytes().all(|b| b.is_ascii_alphabetic()) {
         return strings(locale).lang.to_owned();
     }
     let mut tag = lang.to_ascii_lowercase();
-    let mut rest = parts.peekable();
-    if let Some(script) = rest.next_if(|s| s.len() == 4 && s.chars().all(|c| c.is_ascii_alphabetic())) {
-        tag.push('-');
-        tag.push_str(script);
-    }
-    if let Some(region) = rest.next_if(|s| {
-        (s.len() == 2 && s.chars().all(|c| c.is_ascii_alphabetic())) || (s.len() == 3 && s.chars().all(|c| c.is_ascii_digit()))
-    }) {
+    let region = |p: &&str| {
+        (p.len() == 2 && p.bytes().all(|b| b.is_ascii_alphabetic())) || (p.len() == 3 && p.bytes().all(|b| b.is_ascii_digit()))
+    };
+    if let Some(region) = parts.find(region) {
         tag.push('-');
         tag.push_str(&region.to_ascii_uppercase());
     }
@@ -284,7 +279,7 @@ mod tests {
     fn intl_locales_never_throw() {
         assert_eq!(intl_locale("hi"), "hi");
         assert_eq!(intl_locale("en_in"), "en-IN");
-        assert_eq!(intl_locale("zh-hant-tw"), "zh-hant-TW");
+        assert_eq!(intl_locale("zh-hant-tw"), "zh-TW");
         assert_eq!(intl_locale("es-419"), "es-419");
         assert_eq!(intl_locale("en-12"), "en");
         assert_eq!(intl_locale("en-a-b"), "en");

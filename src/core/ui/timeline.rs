@@ -3,6 +3,8 @@
 //! whether it starts a group of messages from the same sender. Also the precedence of delivery
 //! statuses, which may arrive out of order.
 
+use crate::core::message::FileRef;
+
 /// Who an entry comes from, for grouping.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Who {
@@ -110,6 +112,17 @@ fn same_message(a: &Item, b: &Item) -> bool {
     a.who == b.who && a.body == b.body && a.time.abs_diff(b.time) <= window
 }
 
+/// The text to show for a message: its body, or nothing when the body only repeats the URL of
+/// one of its files (a media message carries its first URL as the body).
+pub fn visible_body<'a>(body: &'a str, files: &[FileRef]) -> &'a str {
+    let trimmed = body.trim();
+    if files.iter().any(|f| f.url.trim() == trimmed) {
+        ""
+    } else {
+        body
+    }
+}
+
 /// The local calendar day (days since 1970-01-01 in local time) of `time_ms`, given the
 /// browser's `Date#getTimezoneOffset()` for that instant (minutes, UTC minus local).
 pub fn local_day(time_ms: u64, tz_offset_min: i32) -> i64 {
@@ -191,6 +204,14 @@ mod tests {
         assert!(t.insert(item(T0, Who::System, "", "x")).is_some());
         assert!(t.insert(item(T0, Who::System, "", "x")).is_some(), "system entries are never merged");
         assert_eq!(t.len(), 6);
+    }
+
+    #[test]
+    fn a_media_body_that_repeats_its_url_is_not_shown() {
+        let files = [FileRef { url: "https://h/up/a.png".into(), name: "a.png".into() }];
+        assert_eq!(visible_body(" https://h/up/a.png\n", &files), "");
+        assert_eq!(visible_body("see https://h/up/a.png", &files), "see https://h/up/a.png");
+        assert_eq!(visible_body("https://h/up/a.png", &[]), "https://h/up/a.png");
     }
 
     #[test]

@@ -1,0 +1,191 @@
+//! The customer's side: DOM events (clicks, forms, keys, typing, files dragged, dropped or
+//! pasted, scrolling, the page coming to the front) turned into widget updates, and the [`Call`]
+//! each asks for, made by the caller once the widget's state is released.
+
+use wasm_bindgen::JsCast;
+use web_sys::{DragEvent, Element, Event, File, KeyboardEvent};
+
+use crate::web::handles::Timeout;
+use super::view::{flag, set};
+use super::{files_of, focus, now, Call, Inner, DRAG_LINGER_MS};
+
+impl Inner {
+    /// Handles a DOM event; the action to run once the state is released.
+    pub(super) fn event(&mut self, event: &Event) -> Option<Call> {
+        let target: Option<Element> = event.target().and_then(|t| t.dyn_into().ok());
+        let action = target.as_ref().and_then(|t| t.closest("[data-a]").ok().flatten()).and_then(|e| e.get_attribute("data-a"));
+        match event.type_().as_str() {
+            "click" => self.click(action.as_deref().unwrap_or("")),
+            "submit" => {
+                event.prevent_default();
+                self.submit(action.as_deref().unwrap_or(""))
+            }
+            "keydown" => {
+                let key: &KeyboardEvent = event.unchecked_ref();
+                let in_input = target.as_ref() == Some(self.v.input.as_ref());
+                match key.key().as_str() {
+                    "Enter" if in_input && !key.shift_key() && !key.is_composing() => {
+                        event.prevent_default();
+                        self.send_text()
+                    }
+                    "Escape" if self.open && !self.embedded => {
+                        self.set_open(false, true);
+                        None
+                    }
+                    _ => None,
+                }
+            }
+            "input" if target.as_ref() == Some(self.v.input.as_ref()) && self.can_send() => {
+                let state = self.typing.input(now(), self.v.input.value().trim().is_empty());
+                self.arm_pause_timer();
+                state.map(Call::State)
+            }
+            "change" if target.as_ref() == Some(self.v.files.as_ref()) => {
+                let files = files_of(self.v.files.files());
+                self.v.files.set_value("");
+                self.files(files)
+            }
+            "change" if target.as_ref().and_then(|t| t.get_attribute("name")).as_deref() == Some("r") => {
+                let value = target.and_then(|t| t.get_attribute("value")).unwrap_or_default();
+                self.rating = value.parse().unwrap_or(0);
+                set(&self.v.stars, "data-r", &value);
+                None
+            }
+            "dragover" if self.can_send() => {
+                event.prevent_default();
+                flag(&self.v.drop, "hidden", false);
+                let weak = self.me.clone();
+                self.drop_timer = Some(Timeout::new(DRAG_LINGER_MS, move || {
+                    if let Some(Ok(s)) = weak.upgrade().as_ref().map(|i| i.try_borrow()) {
+                        flag(&s.v.drop, "hidden", true);
+                    }
+                }));
+                None
+            }
+            "drop" => {
+                event.prevent_default();
+                flag(&self.v.drop, "hidden", true);
+                let files = files_of(event.unchecked_ref::<DragEvent>().data_transfer().and_then(|d| d.files()));
+                self.files(files)
+            }
+            "paste" => {
+                let pasted: &web_sys::ClipboardEvent = event.unchecked_ref();
+                let files = files_of(pasted.clipboard_data().and_then(|d| d.files()));
+                if !files.is_empty() {
+                    event.prevent_default();
+                }
+                self.files(files)
+            }
+            "scroll" => {
+                if self.at_bottom() {
+                    flag(&self.v.pill, "hidden", true);
+                    self.schedule_flush();
+                }
+                None
+            }
+            "visibilitychange" => {
+                self.schedule_flush();
+                None
+            }
+            _ => None,
+        }
+    }
+
+    fn click(&mut self, action: &str) -> Option<Call> {
+        match action {
+            "tog" => self.set_open(!self.open, true),
+            "min" => self.set_open(false, true),
+            "end" => {
+                flag(&self.v.confirm, "hidden", false);
+                if let Ok(Some(yes)) = self.v.confirm.query_selector("button") {
+                    focus(&yes);
+                }
+            }
+            "no" => {
+                flag(&self.v.confirm, "hidden", true);
+                focus(&self.v.end);
+            }
+            "yes" => {
+                flag(&self.v.confirm, "hidden", true);
+                return Some(Call::End);
+            }
+            "att" if self.can_send() => return Some(Call::Pick(self.v.files.clone())),
+            "pill" => {
+                self.scroll_to_bottom();
+                self.schedule_flush();
+                focus(&self.v.input);
+            }
+            "cancel" => return Some(Call::Cancel),
+            _ => {}
+        }
+        None
+    }
+
+    fn submit(&mut self, form: &str) -> Option<Call> {
+        match form {
+            "pre" => {
+                self.waiting = true;
+                self.v.pre_msg.set_text_content(Some(self.t.connecting));
+                set(&self.v.pre_msg, "class", "msg");
+                flag(&self.v.root, "data-wait", true);
+                Some(Call::Start(self.v.pre_name.value(), self.v.pre_email.value(), self.v.pre_phone.value()))
+            }
+            "send" => self.send_text(),
+            "fb" if self.rating == 0 => {
+                self.v.fb_msg.set_text_content(Some(self.t.pick_rating));
+                set(&self.v.fb_msg, "class", "msg bad");
+                None
+            }
+            "fb" => {
+                flag(&self.v.fb_submit, "disabled", true);
+                self.v.fb_msg.set_text_content(None);
+                Some(Call::Feedback(self.rating, self.v.comment.value().trim().to_owned()))
+            }
+            _ => None,
+        }
+    }
+
+    fn can_send(&self) -> bool {
+        self.started && !self.ended
+    }
+
+    /// The composer's text as a message, if there is one to send.
+    fn send_text(&mut self) -> Option<Call> {
+        let body = self.v.input.value().trim().to_owned();
+        if body.is_empty() || !self.can_send() {
+            return None;
+        }
+        self.v.input.set_value("");
+        self.typing.sent();
+        self.pause_timer = None;
+        self.v.error.set_text_content(None);
+        Some(Call::Send(body))
+    }
+
+    fn files(&mut self, files: Vec<File>) -> Option<Call> {
+        if files.is_empty() || !self.can_send() {
+            return None;
+        }
+        self.v.error.set_text_content(None);
+        Some(Call::Files(files))
+    }
+
+    /// (Re)arms the timer that sends `paused` once the customer stops typing.
+    fn arm_pause_timer(&mut self) {
+        let Some(due) = self.typing.deadline() else {
+            self.pause_timer = None;
+            return;
+        };
+        let weak = self.me.clone();
+        self.pause_timer = Some(Timeout::new(due.saturating_sub(now()), move || {
+            let Some(inner) = weak.upgrade() else { return };
+            let Ok(mut s) = inner.try_borrow_mut() else { return };
+            let state = s.typing.timeout(now());
+            let actions = s.actions.clone();
+            drop(s);
+            if let Some(state) = state {
+                actions.chat_state(state);
+            }
+        }));
+    }
+}

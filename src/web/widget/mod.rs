@@ -1,0 +1,576 @@
+//! The chat widget customers see: the icon (`#exotel-chat-icon`), the panel, media, the rating
+//! form; in a shadow root, so the page's CSS cannot break it and its CSS cannot leak.
+//!
+//! The SDK drives it with [`Widget::handle`] and learns what the customer does through
+//! [`WidgetActions`]. `handle` never calls an action itself: what it decides to report (a
+//! `displayed` message) goes out from a microtask, so the SDK may call `handle` while it holds its
+//! own state. Actions that answer a DOM event run after the widget's state is released, so an
+//! action may call `handle` synchronously.
+//!
+//! Everything that comes from the network (bodies, nicks, file names, URLs) enters the DOM as text
+//! or as an attribute value; only `http(s)` URLs are used in `src`/`href`. The pure decisions
+//! (strings, palette, links, order and grouping, statuses, typing throttle) live in
+//! [`crate::core::ui`].
+
+mod input;
+mod list;
+#[cfg(test)]
+mod tests;
+mod view;
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Document, Element, Event, File, FileList, HtmlElement, HtmlInputElement, ShadowRootInit, ShadowRootMode};
+
+use super::handles::{EventListener, Timeout};
+use crate::core::config::ConfigError;
+use crate::core::message::MessageObject;
+use crate::core::ui::color::{self, Rgb};
+use crate::core::ui::compose::Typing;
+use crate::core::ui::text::{self, fill, Strings};
+use crate::core::ui::timeline::Timeline;
+use view::{flag, set, View};
+
+/// The id pages select the icon by.
+pub(crate) const ICON_ID: &str = "exotel-chat-icon";
+/// How long an agent's `composing` shows without news (they may have left without `paused`).
+const TYPING_STALE_MS: u64 = 30_000;
+/// The drop overlay hides this long after the last `dragover` (the drag left or ended).
+const DRAG_LINGER_MS: u64 = 200;
+
+/// What the widget is configured with (from the validated `initialize` config).
+pub(crate) struct WidgetOptions {
+    /// `theme_color`, a CSS colour.
+    pub theme_color: String,
+    /// Whether the icon shows at once (else after `showConverseChat`).
+    pub show_controlbox_by_default: bool,
+    /// `""`/`"overlayed"`, `"fullscreen"` or `"embedded"`.
+    pub view_mode: String,
+    /// `locale`: strings and `Intl` formats.
+    pub locale: String,
+    /// Embedded mode: a CSS selector of the element the panel fills.
+    pub container: Option<String>,
+}
+
+/// What the SDK tells the widget.
+// The session driver (issue 5) is being wired to send these; until then only tests do.
+#[allow(dead_code)]
+pub(crate) enum WidgetEvent<'a> {
+    /// `connecting`, `online`, `reconnecting` or `offline`, with a reason for `offline`.
+    Connection { status: &'a str, reason: Option<&'a str> },
+    /// The customer is in the room under `nick`.
+    RoomJoined { room: &'a str, nick: &'a str },
+    /// A message to list (agent's, own, archived); seen `msgid`s are ignored.
+    Message(&'a MessageObject),
+    /// An own message's status: `pending`, `sent`, `delivered`, `displayed`, `failed`.
+    MessageStatus { msgid: &'a str, status: &'a str },
+    /// An agent's chat state.
+    Typing { nick: &'a str, state: &'a str },
+    /// Someone other than the customer entered the room.
+    AgentJoined { nick: &'a str },
+    /// Someone other than the customer left the room.
+    AgentLeft { nick: &'a str },
+    /// The chat is over: banner, input disabled.
+    ChatEnded,
+    /// Show the built-in rating form.
+    FeedbackForm,
+    /// The rating was sent (`ok`) or could not be.
+    FeedbackSubmitted { ok: bool },
+    /// Bytes of a file upload so far.
+    UploadProgress { name: &'a str, loaded: f64, total: f64 },
+    /// A file upload finished, or was refused or failed (`reason` says why).
+    UploadDone { name: &'a str, ok: bool, reason: Option<&'a str> },
+}
+
+/// What the customer does in the widget, for the SDK to carry out.
+pub(crate) trait WidgetActions {
+    /// The pre-chat form was submitted.
+    fn start_chat(&self, full_name: String, email: String, phone: String);
+    /// Send a text message.
+    fn send_text(&self, body: String);
+    /// The customer's chat state (`composing`, `paused`), already throttled.
+    fn chat_state(&self, state: &'static str);
+    /// Upload these files and send them.
+    fn send_files(&self, files: Vec<File>);
+    /// Stop the upload in progress.
+    fn cancel_upload(&self);
+    /// The agent's message `msgid` was shown in the open, visible panel (once per `msgid`).
+    fn displayed(&self, msgid: String);
+    /// The customer ended the chat.
+    fn end_chat(&self);
+    /// The rating form was submitted.
+    fn submit_feedback(&self, rating: u8, comment: String);
+}
+
+/// The mounted widget. Dropping it removes everything it added to the page.
+pub(crate) struct Widget {
+    inner: Rc<RefCell<Inner>>,
+    /// `#exotel-chat-icon`, a child of `<body>` (in embedded mode an empty, hidden placeholder).
+    icon_host: Element,
+    /// The element holding the shadow root: the icon host, or in embedded mode the panel's host
+    /// inside the page's container.
+    host: Element,
+    _listeners: Vec<EventListener>,
+    /// Waits for `DOMContentLoaded` when mounted before the page was parsed.
+    _attach: Option<EventListener>,
+}
+
+impl Widget {
+    /// Builds the widget and puts it into the page (at once, or on `DOMContentLoaded` while the
+    /// page is loading). In embedded mode, a `container` that matches nothing in a loaded page is
+    /// a config error naming the key.
+    pub(crate) fn mount(document: &Document, options: WidgetOptions, actions: Rc<dyn WidgetActions>) -> Result<Widget, JsValue> {
+        let t = text::strings(&options.locale);
+        let container = options.container.filter(|_| options.view_mode == "embedded");
+        let mode = match (options.view_mode.as_str(), &container) {
+            (_, Some(_)) => "e",
+            ("fullscreen", _) => "f",
+            _ => "o",
+        };
+        let icon_host = document.create_element("div")?;
+        icon_host.set_id(ICON_ID);
+        let host = if container.is_some() {
+            flag(&icon_host, "hidden", true);
+            let host = document.create_element("div")?;
+            host.set_class_name("exotel-chat-embedded");
+            host
+        } else {
+            icon_host.clone()
+        };
+        set(&host, "data-m", mode);
+        flag(&host, "hidden", !options.show_controlbox_by_default);
+        let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
+        view::adopt_styles(document, &shadow, &color::palette(theme_rgb(document, &options.theme_color)))?;
+        let view = View::build(document, &shadow, t, mode);
+
+        let inner = Rc::new_cyclic(|me| {
+            RefCell::new(Inner {
+                me: me.clone(),
+                doc: document.clone(),
+                t,
+                locale: text::intl_locale(&options.locale),
+                embedded: mode == "e",
+                open: mode == "e",
+                v: view,
+                actions,
+                started: false,
+                waiting: false,
+                ended: false,
+                agent: None,
+                room: String::new(),
+                nick: String::new(),
+                unread: 0,
+                rating: 0,
+                timeline: Timeline::default(),
+                rows: Vec::new(),
+                statuses: Vec::new(),
+                unseen: Vec::new(),
+                flush_scheduled: false,
+                typing: Typing::default(),
+                pause_timer: None,
+                typing_timer: None,
+                drop_timer: None,
+                sizes: Vec::new(),
+            })
+        });
+        let listeners = {
+            let s = inner.borrow();
+            let root: &web_sys::EventTarget = &s.v.root;
+            let mut listeners: Vec<EventListener> = ["click", "submit", "keydown", "input", "change", "dragover", "drop", "paste"]
+                .into_iter()
+                .map(|name| listen(root, name, &inner))
+                .collect();
+            listeners.push(listen(&s.v.log, "scroll", &inner));
+            listeners.push(listen(document, "visibilitychange", &inner));
+            listeners
+        };
+
+        let place = {
+            let (doc, icon_host, host) = (document.clone(), icon_host.clone(), host.clone());
+            move || -> Result<(), JsValue> {
+                let body = doc.body().ok_or_else(|| JsValue::from_str("exoChat: the page has no <body>"))?;
+                // Find the container first: a refused mount leaves nothing in the page.
+                let target = match &container {
+                    Some(selector) => Some(
+                        doc.query_selector(selector)
+                            .ok()
+                            .flatten()
+                            .ok_or(ConfigError::BadValue("container", "a CSS selector of an element in the page"))?,
+                    ),
+                    None => None,
+                };
+                body.append_child(&icon_host)?;
+                if let Some(target) = target {
+                    target.append_child(&host)?;
+                }
+                Ok(())
+            }
+        };
+        let loading = js_sys::Reflect::get(document, &"readyState".into()).ok().and_then(|s| s.as_string()).as_deref() == Some("loading");
+        let attach = if loading {
+            Some(EventListener::once(document, "DOMContentLoaded", move |_| {
+                if let Err(e) = place() {
+                    web_sys::console::error_1(&e);
+                }
+            }))
+        } else {
+            place()?;
+            None
+        };
+        Ok(Widget { inner, icon_host, host, _listeners: listeners, _attach: attach })
+    }
+
+    /// Shows the widget (the icon too, when `show_controlbox_by_default` hid it) with its panel
+    /// open.
+    pub(crate) fn show(&self) {
+        flag(&self.host, "hidden", false);
+        if let Ok(mut s) = self.inner.try_borrow_mut() {
+            s.set_open(true, false);
+        }
+    }
+
+    /// Closes the panel (the icon stays); in embedded mode hides the panel.
+    pub(crate) fn hide(&self) {
+        if let Ok(mut s) = self.inner.try_borrow_mut() {
+            if s.embedded {
+                flag(&self.host, "hidden", true);
+            }
+            s.set_open(false, false);
+        }
+    }
+
+    /// Updates the widget with what happened in the chat. Never calls [`WidgetActions`] before
+    /// returning.
+    // The session driver (issue 5) is being wired to call this; until then only tests do.
+    #[allow(dead_code)]
+    pub(crate) fn handle(&self, event: WidgetEvent<'_>) {
+        match self.inner.try_borrow_mut() {
+            Ok(mut s) => s.handle(event),
+            // Only a bug could get here (the widget calls out with its state released).
+            Err(_) => web_sys::console::error_1(&"exoChat widget: event dropped (re-entrant call)".into()),
+        }
+    }
+}
+
+impl Drop for Widget {
+    fn drop(&mut self) {
+        self.icon_host.remove();
+        self.host.remove();
+    }
+}
+
+/// The theme colour as RGB: parsed here when it is a hex, `rgb()` or `hsl()` colour, else (a
+/// named colour) resolved by the browser through a canvas's `fillStyle`; the default theme when
+/// the browser does not know the name either.
+fn theme_rgb(document: &Document, theme: &str) -> Rgb {
+    let fallback = || color::parse(crate::core::config::DEFAULT_THEME_COLOR).unwrap_or(Rgb(0x19, 0x2d, 0x3f));
+    if let Some(rgb) = color::parse(theme) {
+        return rgb;
+    }
+    let resolved = (|| -> Option<String> {
+        let canvas = document.create_element("canvas").ok()?;
+        let get_context: js_sys::Function = js_sys::Reflect::get(&canvas, &"getContext".into()).ok()?.dyn_into().ok()?;
+        let ctx = get_context.call1(&canvas, &"2d".into()).ok()?;
+        // An unknown name leaves fillStyle as it was: start from a value no name resolves to.
+        js_sys::Reflect::set(&ctx, &"fillStyle".into(), &"#010203".into()).ok()?;
+        js_sys::Reflect::set(&ctx, &"fillStyle".into(), &theme.into()).ok()?;
+        js_sys::Reflect::get(&ctx, &"fillStyle".into()).ok()?.as_string().filter(|c| c != "#010203")
+    })();
+    resolved.and_then(|c| color::parse(&c)).unwrap_or_else(fallback)
+}
+
+/// A listener that hands `event` to [`on_event`].
+fn listen(target: &web_sys::EventTarget, event: &'static str, inner: &Rc<RefCell<Inner>>) -> EventListener {
+    let weak = Rc::downgrade(inner);
+    EventListener::new(target, event, move |e| on_event(&weak, e.unchecked_into()))
+}
+
+/// Runs a DOM event through the widget, then the action it asks for with the state released.
+fn on_event(weak: &Weak<RefCell<Inner>>, event: Event) {
+    let Some(inner) = weak.upgrade() else { return };
+    // A DOM event the widget itself caused while busy (focus, a programmatic click) is ignored.
+    let Ok(mut s) = inner.try_borrow_mut() else { return };
+    let call = s.event(&event);
+    let actions = s.actions.clone();
+    drop(s);
+    if let Some(call) = call {
+        call.run(&*actions);
+    }
+}
+
+/// An action decided while the state was borrowed, run after.
+enum Call {
+    Start(String, String, String),
+    Send(String),
+    State(&'static str),
+    Files(Vec<File>),
+    /// Opens the file picker (its `click` is a DOM event the widget listens to).
+    Pick(HtmlInputElement),
+    Cancel,
+    End,
+    Feedback(u8, String),
+}
+
+impl Call {
+    fn run(self, a: &dyn WidgetActions) {
+        match self {
+            Call::Start(name, email, phone) => a.start_chat(name, email, phone),
+            Call::Send(body) => a.send_text(body),
+            Call::State(state) => a.chat_state(state),
+            Call::Files(files) => a.send_files(files),
+            Call::Pick(input) => input.click(),
+            Call::Cancel => a.cancel_upload(),
+            Call::End => a.end_chat(),
+            Call::Feedback(rating, comment) => a.submit_feedback(rating, comment),
+        }
+    }
+}
+
+/// The widget's state, behind one `RefCell`.
+struct Inner {
+    /// This state, for timers and tasks to find it again.
+    me: Weak<RefCell<Inner>>,
+    doc: Document,
+    t: &'static Strings,
+    /// A tag `Intl` accepts.
+    locale: String,
+    embedded: bool,
+    open: bool,
+    v: View,
+    actions: Rc<dyn WidgetActions>,
+    /// A chat exists (the page started one, or the pre-chat form did): the chat view shows.
+    started: bool,
+    /// The pre-chat form started a chat that has not joined its room yet.
+    waiting: bool,
+    ended: bool,
+    /// The agent named in the header.
+    agent: Option<String>,
+    /// The room the chat is in and the customer's nick there (empty before the join).
+    room: String,
+    nick: String,
+    unread: u32,
+    /// The rating picked in the form, 0 for none.
+    rating: u8,
+    timeline: Timeline,
+    /// The list's rows, in the timeline's order.
+    rows: Vec<list::Row>,
+    /// Statuses of own messages not listed yet (a status may overtake its message).
+    statuses: Vec<(String, usize)>,
+    /// Agent messages listed but not yet reported as displayed.
+    unseen: Vec<String>,
+    flush_scheduled: bool,
+    typing: Typing,
+    /// Sends `paused` after the customer stops typing.
+    pause_timer: Option<Timeout>,
+    /// Clears a stale agent typing line.
+    typing_timer: Option<Timeout>,
+    /// Hides the drop overlay once the drag has left.
+    drop_timer: Option<Timeout>,
+    /// Sizes of files uploaded in this page, by name, for their chips.
+    sizes: Vec<(String, f64)>,
+}
+
+/// `Date.now()`.
+fn now() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+fn focus(e: &Element) {
+    let _ = e.unchecked_ref::<HtmlElement>().focus();
+}
+
+fn files_of(list: Option<FileList>) -> Vec<File> {
+    let Some(list) = list else { return Vec::new() };
+    (0..list.length()).filter_map(|i| list.get(i)).collect()
+}
+
+impl Inner {
+    fn handle(&mut self, event: WidgetEvent<'_>) {
+        let t = self.t;
+        match event {
+            WidgetEvent::Connection { status, reason } => {
+                let Some(i) = ["connecting", "online", "reconnecting", "offline"].iter().position(|s| *s == status) else { return };
+                self.v.status.set_text_content(Some(t.status[i]));
+                set(&self.v.status, "data-s", status);
+                if status != "offline" {
+                    self.set_started(true);
+                } else if self.waiting {
+                    // The pre-chat form's chat never got going: back to the form, saying why.
+                    self.waiting = false;
+                    flag(&self.v.root, "data-wait", false);
+                    self.set_started(false);
+                    let why = format!("{} {}", t.start_failed, reason.unwrap_or(t.status[3]));
+                    self.v.pre_msg.set_text_content(Some(&why));
+                    set(&self.v.pre_msg, "class", "msg bad");
+                }
+            }
+            WidgetEvent::RoomJoined { room, nick } => {
+                room.clone_into(&mut self.room);
+                nick.clone_into(&mut self.nick);
+                let was_waiting = self.waiting;
+                self.waiting = false;
+                flag(&self.v.root, "data-wait", false);
+                self.set_started(true);
+                if was_waiting && self.open {
+                    focus(&self.v.input);
+                }
+            }
+            WidgetEvent::Message(m) => self.add_message(m),
+            WidgetEvent::MessageStatus { msgid, status } => self.set_status(msgid, status),
+            WidgetEvent::Typing { nick, state } => {
+                if state == "composing" {
+                    self.v.typing.set_text_content(Some(&fill(t.typing, nick)));
+                    let weak = self.me.clone();
+                    self.typing_timer = Some(Timeout::new(TYPING_STALE_MS, move || {
+                        if let Some(Ok(s)) = weak.upgrade().as_ref().map(|i| i.try_borrow()) {
+                            s.v.typing.set_text_content(None);
+                        }
+                    }));
+                } else {
+                    self.clear_typing();
+                }
+            }
+            WidgetEvent::AgentJoined { nick } => {
+                self.agent = Some(nick.to_owned());
+                self.v.title.set_text_content(Some(nick));
+                self.add_system(&fill(t.joined, nick));
+            }
+            WidgetEvent::AgentLeft { nick } => {
+                if self.agent.as_deref() == Some(nick) {
+                    self.agent = None;
+                    self.v.title.set_text_content(Some(t.title));
+                }
+                self.clear_typing();
+                self.add_system(&fill(t.left, nick));
+            }
+            WidgetEvent::ChatEnded => {
+                self.ended = true;
+                self.set_started(true);
+                self.clear_typing();
+                self.pause_timer = None;
+                flag(&self.v.ended, "hidden", false);
+                flag(&self.v.confirm, "hidden", true);
+                flag(&self.v.end, "hidden", true);
+                for e in [&self.v.input as &Element, &self.v.attach, &self.v.send] {
+                    flag(e, "disabled", true);
+                }
+            }
+            WidgetEvent::FeedbackForm => {
+                flag(&self.v.feedback, "hidden", false);
+                self.v.fb_msg.set_text_content(None);
+            }
+            WidgetEvent::FeedbackSubmitted { ok } => {
+                flag(&self.v.fb_submit, "disabled", false);
+                flag(&self.v.feedback, "data-done", ok);
+                self.v.fb_msg.set_text_content(Some(if ok { t.thanks } else { t.feedback_error }));
+                set(&self.v.fb_msg, "class", if ok { "msg" } else { "msg bad" });
+            }
+            WidgetEvent::UploadProgress { name, loaded, total } => {
+                flag(&self.v.upload, "hidden", false);
+                let label = format!("{} · {} / {}", fill(t.uploading, name), self.size(loaded), self.size(total));
+                self.v.upload_name.set_text_content(Some(&label));
+                let total = total.max(1.0);
+                set(&self.v.upload_bar, "max", &(total as u64).to_string());
+                set(&self.v.upload_bar, "value", &(loaded.clamp(0.0, total) as u64).to_string());
+                set(&self.v.upload_bar, "aria-label", &fill(t.uploading, name));
+                match self.sizes.iter_mut().find(|(n, _)| n == name) {
+                    Some(entry) => entry.1 = total,
+                    None => self.sizes.push((name.to_owned(), total)),
+                }
+            }
+            WidgetEvent::UploadDone { name, ok, reason } => {
+                flag(&self.v.upload, "hidden", true);
+                if !ok {
+                    let mut line = fill(t.upload_failed, name);
+                    if let Some(reason) = reason.filter(|r| !r.is_empty()) {
+                        line = format!("{line}: {reason}");
+                    }
+                    self.v.error.set_text_content(Some(&line));
+                }
+            }
+        }
+    }
+
+    /// Switches between the pre-chat form and the chat.
+    fn set_started(&mut self, started: bool) {
+        self.started = started;
+        set(&self.v.panel, "data-v", if started { "chat" } else { "pre" });
+    }
+
+    fn clear_typing(&mut self) {
+        self.typing_timer = None;
+        self.v.typing.set_text_content(None);
+    }
+
+    /// Opens or closes the panel; `user`: the customer did it, so focus follows.
+    fn set_open(&mut self, open: bool, user: bool) {
+        if self.embedded {
+            return;
+        }
+        self.open = open;
+        flag(&self.v.panel, "hidden", !open);
+        flag(&self.v.root, "data-open", open);
+        set(&self.v.icon, "aria-expanded", if open { "true" } else { "false" });
+        if !open {
+            if user {
+                focus(&self.v.icon);
+            }
+            return;
+        }
+        self.unread = 0;
+        self.show_unread();
+        self.scroll_to_bottom();
+        self.schedule_flush();
+        if user {
+            let target: &Element = match (self.started, self.ended) {
+                (false, _) => &self.v.pre_name,
+                (true, false) => &self.v.input,
+                (true, true) => &self.v.log,
+            };
+            focus(target);
+        }
+    }
+
+    /// Reports the agent messages the customer can now see, from a microtask (never from
+    /// inside `handle`).
+    fn schedule_flush(&mut self) {
+        if self.flush_scheduled || self.unseen.is_empty() {
+            return;
+        }
+        self.flush_scheduled = true;
+        let weak = self.me.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let Some(inner) = weak.upgrade() else { return };
+            let Ok(mut s) = inner.try_borrow_mut() else { return };
+            s.flush_scheduled = false;
+            // Shown means: the panel is open, the page is in front, the list is at its end.
+            if !s.open || s.doc.hidden() || !s.at_bottom() {
+                return;
+            }
+            let seen = std::mem::take(&mut s.unseen);
+            let actions = s.actions.clone();
+            drop(s);
+            for msgid in seen {
+                actions.displayed(msgid);
+            }
+        });
+    }
+
+    /// A byte count as the locale writes it (`1.5 MB`).
+    fn size(&self, bytes: f64) -> String {
+        let (value, unit) = text::file_size(bytes);
+        let value = js_sys::Number::from((value * 10.0).round() / 10.0).to_locale_string(&self.locale);
+        format!("{} {}", String::from(value), self.t.units.get(unit).copied().unwrap_or(""))
+    }
+
+    fn show_unread(&self) {
+        let count = js_sys::Number::from(self.unread).to_locale_string(&self.locale);
+        let count = String::from(count);
+        self.v.badge.set_text_content(Some(&count));
+        flag(&self.v.badge, "hidden", self.unread == 0);
+        let label = if self.unread == 0 { self.t.open_chat.to_owned() } else { format!("{}, {}", self.t.open_chat, fill(self.t.unread, &count)) };
+        set(&self.v.icon, "aria-label", &label);
+    }
+}

@@ -1,0 +1,311 @@
+//! The widget's DOM: a few helpers that create elements (text only ever enters through
+//! `textContent` or attribute values, never markup), the static skeleton, and the stylesheet.
+//!
+//! The skeleton is built once; state shows through attributes the stylesheet reads (`data-v` on
+//! the panel: pre-chat form or chat; `data-open`, `data-wait` on the root), so most updates are
+//! one attribute. Element creation with a literal tag name cannot fail, and neither can appending
+//! a fresh element, so those results are unwrapped with `unwrap_throw` (a JS exception, never a
+//! Rust panic) instead of threading impossible errors through every caller.
+
+use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
+use web_sys::{CssStyleSheet, Document, Element, HtmlInputElement, HtmlTextAreaElement, Node, ShadowRoot};
+
+use crate::core::ui::color::Palette;
+use crate::core::ui::text::{fill, Strings};
+
+/// The stylesheet, with the palette prepended as custom properties by [`adopt_styles`].
+const CSS: &str = include_str!("widget.css");
+const SVG_NS: &str = "http://www.w3.org/2000/svg";
+
+/// Icons, 24×24 stroked paths.
+pub(super) const ICON_CHAT: &str = "M4 5h16v11H9l-5 4z";
+const ICON_MIN: &str = "M6 9l6 6 6-6";
+const ICON_END: &str = "M12 3v8M6.3 6.3a8 8 0 1 0 11.4 0";
+const ICON_ATTACH: &str = "M20 11l-8 8a5 5 0 0 1-7-7l8.5-8.5a3.5 3.5 0 0 1 5 5L10 17a2 2 0 0 1-3-3l7.5-7.5";
+const ICON_SEND: &str = "M21 3L10 14M21 3l-7 18-4-7-7-4z";
+/// A document with a folded corner.
+pub(super) const ICON_FILE: &str = "M14 3H6v18h12V7zM14 3v4h4";
+const ICON_STAR: &str = "M12 3l2.8 5.7 6.2.9-4.5 4.4 1 6.2-5.5-2.9-5.5 2.9 1-6.2L3 9.6l6.2-.9z";
+
+/// Creates `tag` with `class` (none when empty) as the last child of `parent`.
+pub(super) fn el(doc: &Document, parent: &Node, tag: &str, class: &str) -> Element {
+    let e = doc.create_element(tag).unwrap_throw();
+    if !class.is_empty() {
+        e.set_class_name(class);
+    }
+    parent.append_child(&e).unwrap_throw();
+    e
+}
+
+/// [`el`] holding `text` as its text content.
+pub(super) fn text(doc: &Document, parent: &Node, tag: &str, class: &str, text: &str) -> Element {
+    let e = el(doc, parent, tag, class);
+    e.set_text_content(Some(text));
+    e
+}
+
+/// Sets an attribute (names are literals and values are text: it cannot fail).
+pub(super) fn set(e: &Element, name: &str, value: &str) {
+    let _ = e.set_attribute(name, value);
+}
+
+/// Sets or removes a boolean attribute.
+pub(super) fn flag(e: &Element, name: &str, on: bool) {
+    let _ = e.toggle_attribute_with_force(name, on);
+}
+
+/// A decorative icon (hidden from assistive technology) as the last child of `parent`.
+pub(super) fn icon(doc: &Document, parent: &Node, path: &str) {
+    let svg = doc.create_element_ns(Some(SVG_NS), "svg").unwrap_throw();
+    set(&svg, "viewBox", "0 0 24 24");
+    set(&svg, "aria-hidden", "true");
+    let p = doc.create_element_ns(Some(SVG_NS), "path").unwrap_throw();
+    set(&p, "d", path);
+    svg.append_child(&p).unwrap_throw();
+    parent.append_child(&svg).unwrap_throw();
+}
+
+/// A `type=button` with an action name (`data-a`), a label, and an icon or text.
+fn button(doc: &Document, parent: &Node, class: &str, action: &str, label: &str, path: Option<&str>) -> Element {
+    let b = el(doc, parent, "button", class);
+    set(&b, "type", "button");
+    set(&b, "data-a", action);
+    match path {
+        Some(path) => {
+            set(&b, "aria-label", label);
+            icon(doc, &b, path);
+        }
+        None => b.set_text_content(Some(label)),
+    }
+    b
+}
+
+/// A labelled field of a form: `<label for=id>` then the control.
+fn field(doc: &Document, form: &Node, tag: &str, id: &str, label: &str) -> Element {
+    set(&text(doc, form, "label", "", label), "for", id);
+    let input = el(doc, form, tag, "");
+    input.set_id(id);
+    input
+}
+
+/// Installs the stylesheet and the palette in `root`: a constructable stylesheet, which a
+/// strict `style-src` allows; a `<style>` element where the browser lacks them.
+pub(super) fn adopt_styles(doc: &Document, root: &ShadowRoot, palette: &Palette) -> Result<(), JsValue> {
+    let css = format!(
+        ":host{{--t:{};--o:{};--a:{}}}{CSS}",
+        palette.theme.hex(),
+        palette.on_theme.hex(),
+        palette.accent.hex()
+    );
+    match CssStyleSheet::new() {
+        Ok(sheet) => {
+            sheet.replace_sync(&css)?;
+            root.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
+        }
+        Err(_) => {
+            text(doc, root, "style", "", &css);
+        }
+    }
+    Ok(())
+}
+
+/// The elements the widget updates after building them.
+pub(super) struct View {
+    /// The root inside the shadow root: `data-m` (mode), `data-open`, `data-wait`, `lang`.
+    pub root: Element,
+    /// The round icon button and its unread badge (hidden in embedded mode by the stylesheet).
+    pub icon: Element,
+    pub badge: Element,
+    /// The panel: `data-v` is `pre` (pre-chat form) or `chat`.
+    pub panel: Element,
+    pub title: Element,
+    pub status: Element,
+    pub end: Element,
+    /// The "end this chat?" bar.
+    pub confirm: Element,
+    pub pre_name: HtmlInputElement,
+    pub pre_email: HtmlInputElement,
+    pub pre_phone: HtmlInputElement,
+    pub pre_msg: Element,
+    /// The message list (`role=log`), the "new messages" pill and the typing line.
+    pub log: Element,
+    pub pill: Element,
+    pub typing: Element,
+    /// The chat-ended banner, the rating form, its star group, comment and result line.
+    pub ended: Element,
+    pub feedback: Element,
+    pub stars: Element,
+    pub comment: HtmlTextAreaElement,
+    pub fb_submit: Element,
+    pub fb_msg: Element,
+    /// The upload line: name, progress bar.
+    pub upload: Element,
+    pub upload_name: Element,
+    pub upload_bar: Element,
+    /// Errors about files (`role=alert`).
+    pub error: Element,
+    /// The composer.
+    pub input: HtmlTextAreaElement,
+    pub attach: Element,
+    pub send: Element,
+    pub files: HtmlInputElement,
+    /// The overlay shown while files are dragged over the panel.
+    pub drop: Element,
+}
+
+impl View {
+    /// Builds the skeleton into `root` for `mode` (`o` overlayed, `f` fullscreen, `e` embedded).
+    pub(super) fn build(doc: &Document, shadow: &ShadowRoot, t: &Strings, mode: &str) -> View {
+        let root = el(doc, shadow, "div", "w");
+        set(&root, "data-m", mode);
+        set(&root, "lang", t.lang);
+
+        let icon_btn = button(doc, &root, "ic", "tog", t.open_chat, Some(ICON_CHAT));
+        set(&icon_btn, "aria-expanded", "false");
+        set(&icon_btn, "aria-controls", "p");
+        let badge = el(doc, &icon_btn, "span", "bd");
+        set(&badge, "aria-hidden", "true");
+        flag(&badge, "hidden", true);
+
+        let panel = el(doc, &root, "section", "p");
+        panel.set_id("p");
+        set(&panel, "aria-labelledby", "ti");
+        set(&panel, "data-v", "pre");
+        flag(&panel, "hidden", mode != "e");
+
+        let header = el(doc, &panel, "header", "hd");
+        let hx = el(doc, &header, "div", "hx");
+        let title = text(doc, &hx, "h2", "", t.title);
+        title.set_id("ti");
+        // Empty (and hidden) until the SDK reports the connection.
+        let status = el(doc, &hx, "p", "st");
+        set(&status, "role", "status");
+        let end = button(doc, &header, "hb", "end", t.end_chat, Some(ICON_END));
+        button(doc, &header, "hb", "min", t.minimise, Some(ICON_MIN));
+
+        let confirm = el(doc, &panel, "div", "cf");
+        flag(&confirm, "hidden", true);
+        text(doc, &confirm, "span", "", t.end_confirm);
+        button(doc, &confirm, "bt", "yes", t.end_yes, None);
+        button(doc, &confirm, "bt q", "no", t.cancel, None);
+
+        let pre = el(doc, &panel, "form", "pre");
+        set(&pre, "data-a", "pre");
+        text(doc, &pre, "p", "", t.prechat);
+        let input = |id: &str, label: &str, kind: &str, auto: &str| -> HtmlInputElement {
+            let i = field(doc, &pre, "input", id, label);
+            if !kind.is_empty() {
+                set(&i, "type", kind);
+            }
+            set(&i, "autocomplete", auto);
+            flag(&i, "required", true);
+            i.unchecked_into()
+        };
+        let pre_name = input("fn", t.name, "", "name");
+        let pre_email = input("fe", t.email, "email", "email");
+        let pre_phone = input("fp", t.phone, "tel", "tel");
+        let start = text(doc, &pre, "button", "bt", t.start);
+        set(&start, "type", "submit");
+        let pre_msg = el(doc, &pre, "p", "msg");
+        set(&pre_msg, "role", "status");
+
+        let body = el(doc, &panel, "div", "bdy");
+        let log = el(doc, &body, "div", "log");
+        set(&log, "role", "log");
+        set(&log, "tabindex", "0");
+        set(&log, "aria-label", t.messages);
+        let pill = button(doc, &body, "pill", "pill", t.new_messages, None);
+        flag(&pill, "hidden", true);
+        let typing = el(doc, &body, "p", "ty");
+        set(&typing, "role", "status");
+
+        let ended = text(doc, &panel, "div", "end", t.ended);
+        set(&ended, "role", "status");
+        flag(&ended, "hidden", true);
+
+        let feedback = el(doc, &panel, "form", "fb");
+        set(&feedback, "data-a", "fb");
+        flag(&feedback, "hidden", true);
+        let fieldset = el(doc, &feedback, "fieldset", "");
+        text(doc, &fieldset, "legend", "", t.feedback_title);
+        let stars = el(doc, &fieldset, "div", "stars");
+        for n in ["1", "2", "3", "4", "5"] {
+            let radio = el(doc, &stars, "input", "sr");
+            set(&radio, "type", "radio");
+            set(&radio, "name", "r");
+            set(&radio, "value", n);
+            radio.set_id(&format!("r{n}"));
+            let label = el(doc, &stars, "label", "");
+            set(&label, "for", &format!("r{n}"));
+            icon(doc, &label, ICON_STAR);
+            text(doc, &label, "span", "sr", &fill(t.stars, n));
+        }
+        let comment: HtmlTextAreaElement = field(doc, &feedback, "textarea", "fc", t.comment).unchecked_into();
+        comment.set_rows(3);
+        let fb_submit = text(doc, &feedback, "button", "bt", t.submit);
+        set(&fb_submit, "type", "submit");
+        let fb_msg = el(doc, &feedback, "p", "msg");
+        set(&fb_msg, "role", "status");
+
+        let upload = el(doc, &panel, "div", "up");
+        flag(&upload, "hidden", true);
+        let upload_name = el(doc, &upload, "span", "");
+        let upload_bar = el(doc, &upload, "progress", "");
+        button(doc, &upload, "", "cancel", t.cancel, None);
+        let error = el(doc, &panel, "p", "er");
+        set(&error, "role", "alert");
+
+        let composer = el(doc, &panel, "form", "cp");
+        set(&composer, "data-a", "send");
+        let attach = button(doc, &composer, "ib", "att", t.attach, Some(ICON_ATTACH));
+        let files: HtmlInputElement = el(doc, &composer, "input", "").unchecked_into();
+        set(&files, "type", "file");
+        files.set_multiple(true);
+        flag(&files, "hidden", true);
+        set(&files, "tabindex", "-1");
+        let input: HtmlTextAreaElement = el(doc, &composer, "textarea", "").unchecked_into();
+        input.set_rows(1);
+        set(&input, "aria-label", t.placeholder);
+        input.set_placeholder(t.placeholder);
+        let send = el(doc, &composer, "button", "ib sd");
+        set(&send, "type", "submit");
+        set(&send, "aria-label", t.send);
+        icon(doc, &send, ICON_SEND);
+
+        let drop = text(doc, &panel, "div", "dz", t.drop_here);
+        flag(&drop, "hidden", true);
+
+        View {
+            root,
+            icon: icon_btn,
+            badge,
+            panel,
+            title,
+            status,
+            end,
+            confirm,
+            pre_name,
+            pre_email,
+            pre_phone,
+            pre_msg,
+            log,
+            pill,
+            typing,
+            ended,
+            feedback,
+            stars,
+            comment,
+            fb_submit,
+            fb_msg,
+            upload,
+            upload_name,
+            upload_bar,
+            error,
+            input,
+            attach,
+            send,
+            files,
+            drop,
+        }
+    }
+}
