@@ -36,10 +36,31 @@ export interface ExoChatConfig {
 
 /** An Error thrown or rejected by exoChat. */
 export interface ExoChatError extends Error {
-  /** Stable code: `invalid_config`, `already_initialized`, `not_initialized`, `not_implemented`, `bad_argument`, `load_failed`, … */
+  /**
+   * Stable code: `invalid_config`, `already_initialized`, `not_initialized`, `bad_argument`,
+   * `load_failed`, `not_connected` (no chat session), `not_in_room`, `network_error` (a REST call
+   * got no answer), `http_status` (a REST call answered non-2xx; see `status`), `bad_response`,
+   * `xmpp_failed` (the `errorData` of a `startChat` rejection), `join_failed`.
+   */
   code: string;
   /** For `invalid_config`: the config key at fault. */
   key?: string;
+  /** For `http_status`: the HTTP status. */
+  status?: number;
+}
+
+/**
+ * How `startChat` rejects when the REST call succeeded but XMPP failed (BOSH unreachable, login
+ * or room join refused). A non-2xx REST answer rejects with its status text (a `string`), a
+ * network failure with an `ExoChatError` (`network_error`).
+ */
+export interface StartChatXmppFailure {
+  /** Why (`code: "xmpp_failed"`). */
+  errorData: ExoChatError;
+  /** The room the service provisioned. */
+  roomJid: string;
+  /** The XMPP account the service provisioned. */
+  customerJid: string;
 }
 
 /** `startChat` parameters; extra top-level keys are merged into `additionalInfo`. */
@@ -56,10 +77,14 @@ export interface StartChatParams {
 /** A room occupant. */
 export interface Occupant {
   nick: string;
+  /** `moderator`, `participant`, `visitor` or `none`. */
   role: string;
+  /** `owner`, `admin`, `member`, `outcast` or `none`. */
   affiliation: string;
-  jid?: string;
-  occupant_id?: string;
+  /** Real JID, when the room reveals it. */
+  jid: string | null;
+  /** XEP-0421 occupant id, when the room assigns them. */
+  occupant_id: string | null;
 }
 
 /** The fields of a room, readable directly or through `get(name)` / `attributes`. */
@@ -85,34 +110,50 @@ export interface ChatFile {
 
 /** A chat message as `messageReceived` delivers it. */
 export interface Message {
+  /** XMPP stanza id (the sender's origin-id, else the room's stanza-id). */
   id: string;
+  /** The id receipts and markers name (`sendDisplayedReceipt(from_muc, msgid)`); `""` for archived messages. */
   msgid: string;
   body: string;
+  /** `room@conference.domain/nick`. */
   from: string;
+  /** The bare room JID. */
   from_muc: string;
-  from_real_jid?: string;
+  from_real_jid: string | null;
   to: string;
   nick: string;
-  occupant_id?: string;
+  occupant_id: string | null;
   sender: "agent" | "me";
   type: "groupchat";
-  chat_state?: "active" | "composing" | "paused" | "inactive";
-  /** ISO 8601. */
+  chat_state: "active" | "composing" | "paused" | "inactive" | "gone" | null;
+  /** ISO 8601: the delay stamp for history, else the receive time. */
   time: string;
+  /** Local receive time, ms since the Unix epoch. */
   received: number;
+  /** Alias of `body`. */
   message: string;
   subtype: "normal_text_msg" | "media_msg" | "form_msg" | null;
   files: ChatFile[] | null;
   userRole: "agent" | "bot" | "supervisor" | null;
   is_markable: boolean;
   is_marker: boolean;
-  marker_id?: string;
-  receipt_id?: string;
+  marker_id: string | null;
+  receipt_id: string | null;
   displayed: boolean;
   interaction_data: { chatId: string; interaction_id: string } | null;
   chatEnded: boolean;
-  /** Set on messages replayed by `fetchArchivedMessages`. */
-  archived?: boolean;
+  /** `true` on messages replayed by `fetchArchivedMessages` (absent otherwise). */
+  archived?: true;
+}
+
+/** What `requestUploadServiceInfo` resolves with: the disco#info result. */
+export interface DiscoInfo {
+  node: string | null;
+  identities: { category: string; type: string; name: string | null }[];
+  /** Feature namespaces, e.g. `urn:xmpp:http:upload:0`. */
+  features: string[];
+  /** XEP-0128 extension forms (the upload service's `max-file-size`). */
+  forms: { form_type: string | null; fields: { var: string; values: string[] }[] }[];
 }
 
 /** The CMS feedback configuration. */
@@ -123,17 +164,36 @@ export interface FeedbackConfig {
   [extra: string]: unknown;
 }
 
+/** An occupant other than the customer (`agentJoined` / `agentLeft`). */
+export interface AgentInfo {
+  roomJid: string;
+  nick: string;
+  /** `moderator`, `participant`, `visitor` or `none`. */
+  role: string;
+  occupant_id: string | null;
+}
+
 /** Arguments of each event, as `on` callbacks receive them. */
 export interface ExoChatEvents {
+  /** Every room message with a body, files or a chat end (own ones with `sender: "me"`), every `receiveMessage`, every archived message replayed. */
   messageReceived: [message: Message];
+  /** After the SDK sent a XEP-0333 `displayed` marker (once per msgid). */
   displayedReceipt: [roomJid: string, msgid: string];
+  /** After the SDK sent a XEP-0184 `received` receipt (by itself when asked, or `sendReceiveReceipt`; once per msgid). */
   receiveReceipt: [roomJid: string, msgid: string];
-  agentJoined: [info: { roomJid: string; nick: string; role: string; occupant_id?: string }];
-  agentLeft: [info: { roomJid: string; nick: string; role: string; occupant_id?: string }];
+  /** Additive: someone other than the customer is in the room (also those already there when the customer joins). */
+  agentJoined: [info: AgentInfo];
+  /** Additive: someone other than the customer left the room. */
+  agentLeft: [info: AgentInfo];
+  /** Additive: another occupant's chat state (XEP-0085). */
   typing: [info: { roomJid: string; nick: string; state: "composing" | "paused" | "active" | "inactive" | "gone" }];
+  /** Additive: an own message's progress: `pending` (sent), `sent` (the room reflected it), `delivered` (receipt), `displayed` (marker), `failed` (bounced). */
   messageStatus: [info: { roomJid: string; msgid: string; status: "pending" | "sent" | "delivered" | "displayed" | "failed" }];
-  connectionStatus: [info: { status: "connecting" | "online" | "reconnecting" | "offline"; reason?: string }];
+  /** Additive: the XMPP session; `reason` says why it went `reconnecting` or `offline` (`null` after `logout`). */
+  connectionStatus: [info: { status: "connecting" | "online" | "reconnecting" | "offline"; reason: string | null }];
+  /** Additive: the agent closed the chat (after the `messageReceived` carrying the end). */
   chatEnded: [info: { roomJid: string; chatId: string; interaction_id: string }];
+  /** Additive: bytes of a file upload sent so far. */
   uploadProgress: [info: { name: string; loaded: number; total: number }];
 }
 
@@ -143,13 +203,16 @@ export interface ExoChat {
   readonly ready: Promise<ExoChat>;
   /** Merges defaults, validates (throws naming the bad key), injects `#exotel-chat-icon`. Once per page: a second call throws `already_initialized`. */
   initialize(config: ExoChatConfig): void;
+  /** Rejects with a `StartChatXmppFailure`, the HTTP status text (`string`), or an `ExoChatError`. */
   startChat(params: StartChatParams): Promise<Room>;
   logout(): void;
+  /** Our presence (`"online"`, `"away"`, …) while connected, else `"offline"`. */
   getUserStatus(): string;
   createRoom(roomJid: string, nick: string): Promise<void>;
   joinRoom(roomJid: string, nick: string): Promise<Room>;
   leaveRoom(roomJid: string): void;
-  sendMessage(roomJid: string, body: string, type: "normal_text_msg" | "media_msg", files: ChatFile[] | null): void;
+  /** Returns the message's `msgid` (additive: `messageStatus` names it; `undefined` if called before `ready`). */
+  sendMessage(roomJid: string, body: string, type: "normal_text_msg" | "media_msg", files: ChatFile[] | null): string | undefined;
   receiveMessage(message: Partial<Message>): Message;
   fetchArchivedMessages(roomJid: string): Promise<void>;
   sendTypingStatus(roomJid: string): void;
@@ -159,11 +222,12 @@ export interface ExoChat {
   showConverseChat(e?: Event): void;
   hideConverseChat(e?: Event): void;
   disconnectConverse(e?: Event): Promise<void>;
+  /** `null` on failure, the reason on the console (a file over the service's limit is refused before uploading). */
   uploadFileToConverse(file: File): Promise<string | null>;
   requestSlotFromConverse(filename: string, size: number, contentType: string): Promise<{ putUrl: string; getUrl: string } | null>;
   uploadFile(file: File, putUrl: string, getUrl: string): Promise<string | null>;
   discoverFileUploadJid(): Promise<string | null>;
-  requestUploadServiceInfo(jid: string): Promise<any>;
+  requestUploadServiceInfo(jid: string): Promise<DiscoInfo | null>;
   isImageUrl(url: string): boolean;
   isAudioUrl(url: string): boolean;
   isVideoUrl(url: string): boolean;

@@ -4,12 +4,12 @@ use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 
 use crate::core::config::ConfigError;
+use crate::core::http::TransportError;
+use crate::core::rest::RestError;
 
 /// The stable `code` values that errors thrown or rejected by `exoChat` carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Code {
-    /// The method exists in the contract but this build does not implement it yet.
-    NotImplemented,
     /// `initialize` got a config it refuses; the error also has a `key` property.
     InvalidConfig,
     /// `initialize` was called a second time.
@@ -20,17 +20,37 @@ pub(crate) enum Code {
     BadArgument,
     /// The page has no DOM the SDK can use (no `document`).
     NoDocument,
+    /// A method that needs the XMPP session ran before `startChat` or after it ended.
+    NotConnected,
+    /// A room method named a room the session is not in.
+    NotInRoom,
+    /// A request failed at the network level (unreachable, CORS, timeout).
+    Network,
+    /// A service answered with a non-2xx HTTP status; the error also has a `status` property.
+    HttpStatus,
+    /// A service answered 2xx with a body that is not what the contract says.
+    BadResponse,
+    /// The XMPP connection failed (the `errorData` of a `startChat` rejection).
+    XmppFailed,
+    /// Joining a room failed.
+    JoinFailed,
 }
 
 impl Code {
     fn as_str(self) -> &'static str {
         match self {
-            Code::NotImplemented => "not_implemented",
             Code::InvalidConfig => "invalid_config",
             Code::AlreadyInitialized => "already_initialized",
             Code::NotInitialized => "not_initialized",
             Code::BadArgument => "bad_argument",
             Code::NoDocument => "no_document",
+            Code::NotConnected => "not_connected",
+            Code::NotInRoom => "not_in_room",
+            Code::Network => "network_error",
+            Code::HttpStatus => "http_status",
+            Code::BadResponse => "bad_response",
+            Code::XmppFailed => "xmpp_failed",
+            Code::JoinFailed => "join_failed",
         }
     }
 }
@@ -43,11 +63,6 @@ pub(crate) fn js_error(code: Code, message: &str) -> JsValue {
     err
 }
 
-/// The error of a method the contract has and this build does not implement yet.
-pub(crate) fn not_implemented(method: &str) -> JsValue {
-    js_error(Code::NotImplemented, &format!("exoChat.{method} is not implemented yet"))
-}
-
 impl From<ConfigError> for JsValue {
     fn from(e: ConfigError) -> JsValue {
         let err = js_error(Code::InvalidConfig, &e.to_string());
@@ -55,5 +70,23 @@ impl From<ConfigError> for JsValue {
             let _ = Reflect::set(&err, &"key".into(), &key.into());
         }
         err
+    }
+}
+
+/// The error of a REST call of `method` that got no answer.
+pub(crate) fn network_error(method: &str, e: &TransportError) -> JsValue {
+    js_error(Code::Network, &format!("exoChat.{method}: {e}"))
+}
+
+/// The error of a REST call of `method` whose answer cannot be used: `http_status` (with a
+/// `status` property) or `bad_response`.
+pub(crate) fn rest_error(method: &str, e: &RestError) -> JsValue {
+    match e {
+        RestError::Status { status, .. } => {
+            let err = js_error(Code::HttpStatus, &format!("exoChat.{method}: {e}"));
+            let _ = Reflect::set(&err, &"status".into(), &(*status).into());
+            err
+        }
+        RestError::BadBody(_) => js_error(Code::BadResponse, &format!("exoChat.{method}: {e}")),
     }
 }

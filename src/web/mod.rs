@@ -10,12 +10,16 @@
 //! to the services need it. A second `initialize` throws (`code: "already_initialized"`): the
 //! config is fixed for the page's lifetime, reload to change it.
 
+mod client;
+mod driver;
 mod error;
 mod events;
 mod handles;
 mod http;
+mod oneshot;
 #[cfg(test)]
 mod tests;
+mod upload;
 mod widget;
 
 use std::cell::RefCell;
@@ -25,11 +29,14 @@ use js_sys::{Array, Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+use crate::core::chatstates::ChatState;
 use crate::core::config::Config;
 use crate::core::http::RequestId;
 use crate::core::{media, rest};
-use error::{js_error, not_implemented, Code};
+use client::Client;
+use error::{js_error, Code};
 use events::Listeners;
+use upload::Uploads;
 use widget::{Widget, WidgetActions, WidgetOptions};
 
 /// Everything the SDK holds, behind one `RefCell`.
@@ -43,10 +50,16 @@ struct State {
     listeners: Listeners,
     /// The last [`RequestId`] handed to the core.
     last_request: u64,
+    /// The XMPP session and what the SDK tracks about it.
+    client: Client,
+    /// Upload slots handed out and PUTs in flight.
+    uploads: Uploads,
 }
 
-/// The SDK instance behind `window.exoChat`. The shim creates one per page.
+/// The SDK instance behind `window.exoChat`. The shim creates one per page. Clones share the
+/// state (async methods hold one while they run).
 #[wasm_bindgen]
+#[derive(Clone)]
 pub struct Sdk {
     state: Rc<RefCell<State>>,
     /// The `fetch` captured when the shim loaded, before the page could wrap it.
@@ -172,93 +185,97 @@ impl Sdk {
     /// fails (network, non-2xx, not JSON). Rejects when `initialize` has not run.
     #[wasm_bindgen(js_name = getFeedbackConfig)]
     pub fn get_feedback_config(&self) -> Promise {
-        let request = match self.tenant("getFeedbackConfig") {
-            Ok(tenant) => tenant.feedback_config(self.next_request_id()),
-            Err(e) => return Promise::reject(&e),
-        };
-        let fetch = self.fetch.clone();
+        let sdk = self.clone();
         future_to_promise(async move {
-            let response = http::perform(&fetch, &request).await.ok();
-            let parsed = response.and_then(|r| rest::parse_feedback_config(&r).ok());
-            Ok(parsed.map_or(JsValue::NULL, |(raw, _)| to_js(&raw)))
+            let config = sdk.feedback_config("getFeedbackConfig").await?;
+            Ok(config.map_or(JsValue::NULL, |(raw, _)| to_js(&raw)))
         })
     }
 
-    /// `startChat(params)`: not implemented yet (rejects).
+    /// `startChat(params)`: provisioning (REST), BOSH login, room join; resolves with the room
+    /// object. Rejects with `{ errorData, roomJid, customerJid }` when XMPP fails after the REST
+    /// call succeeded, with the HTTP status text (a string) on a non-2xx answer, with an `Error`
+    /// (`network_error`) when the REST call gets no answer.
     #[wasm_bindgen(js_name = startChat)]
-    pub fn start_chat(&self) -> Promise {
-        Promise::reject(&not_implemented("startChat"))
+    pub fn start_chat(&self, params: JsValue) -> Promise {
+        future_to_promise(self.clone().provision_and_join(params))
     }
 
-    /// `logout()`: not implemented yet (throws).
-    pub fn logout(&self) -> Result<(), JsValue> {
-        Err(not_implemented("logout"))
+    /// `logout()`: ends the XMPP session (nothing without one).
+    pub fn logout(&self) {
+        self.end_session();
     }
 
-    /// `getUserStatus()`: not implemented yet (throws).
+    /// `getUserStatus()`: our presence (`"online"`, `"away"`, ...) while connected, else
+    /// `"offline"`.
     #[wasm_bindgen(js_name = getUserStatus)]
-    pub fn get_user_status(&self) -> Result<String, JsValue> {
-        Err(not_implemented("getUserStatus"))
+    pub fn get_user_status(&self) -> String {
+        self.user_status()
     }
 
-    /// `createRoom(roomJid, nick)`: not implemented yet (rejects).
+    /// `createRoom(roomJid, nick)`: joins the room, creating it (as an instant room) when new.
     #[wasm_bindgen(js_name = createRoom)]
-    pub fn create_room(&self) -> Promise {
-        Promise::reject(&not_implemented("createRoom"))
+    pub fn create_room(&self, room_jid: JsValue, nick: JsValue) -> Promise {
+        future_to_promise(self.clone().enter_room(room_jid, nick, true))
     }
 
-    /// `joinRoom(roomJid, nick)`: not implemented yet (rejects).
+    /// `joinRoom(roomJid, nick)`: resolves with the room object.
     #[wasm_bindgen(js_name = joinRoom)]
-    pub fn join_room(&self) -> Promise {
-        Promise::reject(&not_implemented("joinRoom"))
+    pub fn join_room(&self, room_jid: JsValue, nick: JsValue) -> Promise {
+        future_to_promise(self.clone().enter_room(room_jid, nick, false))
     }
 
-    /// `leaveRoom(roomJid)`: not implemented yet (throws).
+    /// `leaveRoom(roomJid)`.
     #[wasm_bindgen(js_name = leaveRoom)]
-    pub fn leave_room(&self) -> Result<(), JsValue> {
-        Err(not_implemented("leaveRoom"))
+    pub fn leave_room(&self, room_jid: JsValue) -> Result<(), JsValue> {
+        self.leave(room_jid)
     }
 
-    /// `sendMessage(roomJid, body, type, files)`: not implemented yet (throws).
+    /// `sendMessage(roomJid, body, type, files)`: returns the message's `msgid` (additive), which
+    /// `messageStatus` events name.
     #[wasm_bindgen(js_name = sendMessage)]
-    pub fn send_message(&self) -> Result<(), JsValue> {
-        Err(not_implemented("sendMessage"))
+    pub fn send_message(&self, room_jid: JsValue, body: JsValue, kind: JsValue, files: JsValue) -> Result<String, JsValue> {
+        self.post_message(room_jid, body, kind, files)
     }
 
-    /// `receiveMessage(message)`: not implemented yet (throws).
+    /// `receiveMessage(message)`: fires `messageReceived` with the completed message object and
+    /// returns it.
     #[wasm_bindgen(js_name = receiveMessage)]
-    pub fn receive_message(&self) -> Result<JsValue, JsValue> {
-        Err(not_implemented("receiveMessage"))
+    pub fn receive_message(&self, message: JsValue) -> Result<JsValue, JsValue> {
+        self.inject_message(message)
     }
 
-    /// `fetchArchivedMessages(roomJid)`: not implemented yet (rejects).
+    /// `fetchArchivedMessages(roomJid)`: replays the REST archive through `messageReceived`
+    /// (`archived: true`), in time order, skipping messages already shown.
     #[wasm_bindgen(js_name = fetchArchivedMessages)]
-    pub fn fetch_archived_messages(&self) -> Promise {
-        Promise::reject(&not_implemented("fetchArchivedMessages"))
+    pub fn fetch_archived_messages(&self, room_jid: JsValue) -> Promise {
+        future_to_promise(self.clone().fetch_archive(room_jid))
     }
 
-    /// `sendTypingStatus(roomJid)`: not implemented yet (throws).
+    /// `sendTypingStatus(roomJid)`: XEP-0085 `composing` (not repeated while unchanged).
     #[wasm_bindgen(js_name = sendTypingStatus)]
-    pub fn send_typing_status(&self) -> Result<(), JsValue> {
-        Err(not_implemented("sendTypingStatus"))
+    pub fn send_typing_status(&self, room_jid: JsValue) -> Result<(), JsValue> {
+        self.send_chat_state("sendTypingStatus", room_jid, ChatState::Composing)
     }
 
-    /// `sendPausedStatus(roomJid)`: not implemented yet (throws).
+    /// `sendPausedStatus(roomJid)`: XEP-0085 `paused`.
     #[wasm_bindgen(js_name = sendPausedStatus)]
-    pub fn send_paused_status(&self) -> Result<(), JsValue> {
-        Err(not_implemented("sendPausedStatus"))
+    pub fn send_paused_status(&self, room_jid: JsValue) -> Result<(), JsValue> {
+        self.send_chat_state("sendPausedStatus", room_jid, ChatState::Paused)
     }
 
-    /// `sendDisplayedReceipt(roomJid, msgid)`: not implemented yet (throws).
+    /// `sendDisplayedReceipt(roomJid, msgid)`: XEP-0333 `displayed`, once per msgid; fires
+    /// `displayedReceipt(roomJid, msgid)`.
     #[wasm_bindgen(js_name = sendDisplayedReceipt)]
-    pub fn send_displayed_receipt(&self) -> Result<(), JsValue> {
-        Err(not_implemented("sendDisplayedReceipt"))
+    pub fn send_displayed_receipt(&self, room_jid: JsValue, msgid: JsValue) -> Result<(), JsValue> {
+        self.send_ack("sendDisplayedReceipt", room_jid, msgid, true)
     }
 
-    /// `sendReceiveReceipt(roomJid, msgid)`: not implemented yet (throws).
+    /// `sendReceiveReceipt(roomJid, msgid)`: XEP-0184 `received`, once per msgid; fires
+    /// `receiveReceipt(roomJid, msgid)`.
     #[wasm_bindgen(js_name = sendReceiveReceipt)]
-    pub fn send_receive_receipt(&self) -> Result<(), JsValue> {
-        Err(not_implemented("sendReceiveReceipt"))
+    pub fn send_receive_receipt(&self, room_jid: JsValue, msgid: JsValue) -> Result<(), JsValue> {
+        self.send_ack("sendReceiveReceipt", room_jid, msgid, false)
     }
 
     /// `showConverseChat(e?)`: shows the widget with its panel open (the icon too, when
@@ -286,46 +303,48 @@ impl Sdk {
         }
     }
 
-    /// `disconnectConverse(e?)`: not implemented yet (rejects).
+    /// `disconnectConverse(e?)`: ends the XMPP session; resolves once it is closed.
     #[wasm_bindgen(js_name = disconnectConverse)]
     pub fn disconnect_converse(&self) -> Promise {
-        Promise::reject(&not_implemented("disconnectConverse"))
+        future_to_promise(self.clone().disconnect())
     }
 
-    /// `uploadFileToConverse(file)`: not implemented yet (rejects).
+    /// `uploadFileToConverse(file)`: the whole XEP-0363 flow; the public GET URL, or `null`.
     #[wasm_bindgen(js_name = uploadFileToConverse)]
-    pub fn upload_file_to_converse(&self) -> Promise {
-        Promise::reject(&not_implemented("uploadFileToConverse"))
+    pub fn upload_file_to_converse(&self, file: JsValue) -> Promise {
+        future_to_promise(self.clone().upload_whole(file))
     }
 
-    /// `requestSlotFromConverse(filename, size, contentType)`: not implemented yet (rejects).
+    /// `requestSlotFromConverse(filename, size, contentType)`: `{ putUrl, getUrl }`, or `null`.
     #[wasm_bindgen(js_name = requestSlotFromConverse)]
-    pub fn request_slot_from_converse(&self) -> Promise {
-        Promise::reject(&not_implemented("requestSlotFromConverse"))
+    pub fn request_slot_from_converse(&self, filename: JsValue, size: JsValue, content_type: JsValue) -> Promise {
+        future_to_promise(self.clone().request_slot(filename, size, content_type))
     }
 
-    /// `uploadFile(file, putUrl, getUrl)`: not implemented yet (rejects).
+    /// `uploadFile(file, putUrl, getUrl)`: HTTP PUT with the slot's headers, reporting
+    /// `uploadProgress`; `getUrl` on success, else `null`.
     #[wasm_bindgen(js_name = uploadFile)]
-    pub fn upload_file(&self) -> Promise {
-        Promise::reject(&not_implemented("uploadFile"))
+    pub fn upload_file(&self, file: JsValue, put_url: JsValue, get_url: JsValue) -> Promise {
+        future_to_promise(self.clone().upload_to_slot(file, put_url, get_url))
     }
 
-    /// `discoverFileUploadJid()`: not implemented yet (rejects).
+    /// `discoverFileUploadJid()`: the XEP-0363 service's JID, or `null`.
     #[wasm_bindgen(js_name = discoverFileUploadJid)]
     pub fn discover_file_upload_jid(&self) -> Promise {
-        Promise::reject(&not_implemented("discoverFileUploadJid"))
+        future_to_promise(self.clone().discover_upload_jid())
     }
 
-    /// `requestUploadServiceInfo(jid)`: not implemented yet (rejects).
+    /// `requestUploadServiceInfo(jid)`: the disco#info result, or `null`.
     #[wasm_bindgen(js_name = requestUploadServiceInfo)]
-    pub fn request_upload_service_info(&self) -> Promise {
-        Promise::reject(&not_implemented("requestUploadServiceInfo"))
+    pub fn request_upload_service_info(&self, jid: JsValue) -> Promise {
+        future_to_promise(self.clone().upload_service_info(jid))
     }
 
-    /// `submitFeedbackResponse(interactionId, chatId, feedback)`: not implemented yet (rejects).
+    /// `submitFeedbackResponse(interactionId, chatId, feedback)`: resolves with the fetch
+    /// `Response`.
     #[wasm_bindgen(js_name = submitFeedbackResponse)]
-    pub fn submit_feedback_response(&self) -> Promise {
-        Promise::reject(&not_implemented("submitFeedbackResponse"))
+    pub fn submit_feedback_response(&self, interaction_id: JsValue, chat_id: JsValue, feedback: JsValue) -> Promise {
+        future_to_promise(self.clone().submit_feedback(interaction_id, chat_id, feedback))
     }
 }
 

@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
-use super::http;
+use super::{http, oneshot};
 use super::Sdk;
 use crate::core::http::{HttpRequest, Method, RequestId, TransportError};
 
@@ -183,15 +183,77 @@ fn url_utilities_never_throw() {
 }
 
 #[wasm_bindgen_test]
-async fn methods_not_built_yet_say_so() {
+async fn session_methods_without_a_session() {
     let sdk = sdk_with_fetch(None);
-    let err = call(&sdk, "logout", &[]).unwrap_err();
-    assert_eq!(get(&err, "message").as_string().unwrap(), "exoChat.logout is not implemented yet");
-    let promise: js_sys::Promise = call(&sdk, "startChat", &[js_sys::Object::new().into()]).unwrap().dyn_into().unwrap();
-    let err = JsFuture::from(promise).await.unwrap_err();
-    assert_eq!(get(&err, "message").as_string().unwrap(), "exoChat.startChat is not implemented yet");
-    assert_eq!(get(&err, "code").as_string().as_deref(), Some("not_implemented"));
+    call(&sdk, "initialize", &[config("")]).unwrap();
+    // Ending nothing is fine; there is no presence to report.
+    call(&sdk, "logout", &[]).unwrap();
+    let closed: js_sys::Promise = call(&sdk, "disconnectConverse", &[]).unwrap().dyn_into().unwrap();
+    assert_eq!(JsFuture::from(closed).await.unwrap(), JsValue::UNDEFINED);
+    assert_eq!(call(&sdk, "getUserStatus", &[]).unwrap().as_string().as_deref(), Some("offline"));
+    let args = ["r@conference.example.com".into(), "hi".into(), "normal_text_msg".into(), JsValue::NULL];
+    let err = call(&sdk, "sendMessage", &args).unwrap_err();
+    assert_eq!(get(&err, "code").as_string().as_deref(), Some("not_connected"));
+    // An empty msgid (archived messages have none) is no receipt to send, session or not.
+    call(&sdk, "sendDisplayedReceipt", &["r@conference.example.com".into(), "".into()]).unwrap();
     free(sdk);
+}
+
+#[wasm_bindgen_test]
+async fn start_chat_rejects_with_the_status_text_or_a_network_error() {
+    // No status text (as over HTTP/2): the standard reason phrase stands in.
+    let unavailable = js("", "return async () => new Response('busy', { status: 503 });").call0(&JsValue::NULL).unwrap();
+    let sdk = sdk_with_fetch(Some(unavailable.dyn_into().unwrap()));
+    call(&sdk, "initialize", &[config("")]).unwrap();
+    let params = js("", "return { fullName: 'A', email: 'a@example.com', phone: '1' };").call0(&JsValue::NULL).unwrap();
+    let promise: js_sys::Promise = call(&sdk, "startChat", std::slice::from_ref(&params)).unwrap().dyn_into().unwrap();
+    assert_eq!(JsFuture::from(promise).await.unwrap_err().as_string().as_deref(), Some("Service Unavailable"));
+    free(sdk);
+
+    let failing = js("", "return () => Promise.reject(new TypeError('Failed to fetch'));").call0(&JsValue::NULL).unwrap();
+    let sdk = sdk_with_fetch(Some(failing.dyn_into().unwrap()));
+    call(&sdk, "initialize", &[config("")]).unwrap();
+    let promise: js_sys::Promise = call(&sdk, "startChat", &[params]).unwrap().dyn_into().unwrap();
+    let err = JsFuture::from(promise).await.unwrap_err();
+    assert!(err.is_instance_of::<js_sys::Error>());
+    assert_eq!(get(&err, "code").as_string().as_deref(), Some("network_error"));
+    assert!(get(&err, "message").as_string().unwrap().contains("Failed to fetch"));
+    free(sdk);
+}
+
+#[wasm_bindgen_test]
+async fn submit_feedback_resolves_with_the_unread_response_and_posts_the_spec_body() {
+    let seen = Array::new();
+    let fetch = js("seen", "return async (url, init) => { seen.push(url, init.method, init.body); \
+                            return new Response('{\"status\":\"success\"}', { status: 200 }); };")
+        .call1(&JsValue::NULL, &seen)
+        .unwrap();
+    let sdk = sdk_with_fetch(Some(fetch.dyn_into().unwrap()));
+    call(&sdk, "initialize", &[config("")]).unwrap();
+    let feedback = js("", "return { score: 5 };").call0(&JsValue::NULL).unwrap();
+    let promise: js_sys::Promise = call(&sdk, "submitFeedbackResponse", &["int-1".into(), "chat-1".into(), feedback]).unwrap().dyn_into().unwrap();
+    let response: web_sys::Response = JsFuture::from(promise).await.unwrap().dyn_into().unwrap();
+    assert!(!response.body_used(), "the page reads the body");
+    assert_eq!(response.status(), 200);
+    assert_eq!(seen.get(0).as_string().unwrap(), "https://omni.example.com:4440/plugins/restapi/v1/xtrm/chat-feedback");
+    assert_eq!(seen.get(1).as_string().as_deref(), Some("POST"));
+    let body: serde_json::Value = serde_json::from_str(&seen.get(2).as_string().unwrap()).unwrap();
+    assert_eq!(body, serde_json::json!({ "campaign_id": 1, "interaction_id": "int-1", "chat_id": "chat-1", "feedback": { "score": 5 } }));
+    free(sdk);
+}
+
+#[wasm_bindgen_test]
+async fn a_oneshot_gives_the_value_or_none_when_the_sender_is_dropped() {
+    let (sender, receiver) = oneshot::channel();
+    sender.send(5);
+    assert_eq!(receiver.await, Some(5));
+    let (sender, receiver) = oneshot::channel::<u8>();
+    assert!(!sender.is_canceled());
+    drop(sender);
+    assert_eq!(receiver.await, None);
+    let (sender, receiver) = oneshot::channel::<u8>();
+    drop(receiver);
+    assert!(sender.is_canceled());
 }
 
 #[wasm_bindgen_test]

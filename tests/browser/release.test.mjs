@@ -78,7 +78,7 @@ test("a classic script tag defines exoChat at once and replays the queued calls 
   // on, on, triggerEvent (both callbacks), unsubscribe, triggerEvent (the second only); then the
   // settled startChat Promise and `ready`, in either order.
   assert.deepEqual(log.slice(0, 3), ["greet:xy", "second", "second"]);
-  assert.deepEqual(log.slice(3).sort(), ["ready", "startChat:exoChat.startChat is not implemented yet"]);
+  assert.deepEqual(log.slice(3).sort(), ["ready", "startChat:exoChat.startChat: `fullName` is required"]);
 
   const icon = await page.evaluate(() => {
     const el = document.getElementById("exotel-chat-icon");

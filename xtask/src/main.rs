@@ -12,6 +12,7 @@
 mod build;
 mod demo;
 mod setup;
+mod stack;
 mod test;
 mod util;
 

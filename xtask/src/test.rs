@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use crate::build::{self, SIZE_BUDGET_GZIP};
 use crate::setup;
+use crate::stack::LocalStack;
 use crate::util::{cmd, describe, root, Result};
 
 /// Passed and failed test counts.
@@ -52,9 +53,26 @@ pub fn run() -> Result<()> {
             let passed = u64::from(in_budget) + u64::from(no_env);
             total = add(total, Tally { passed, failed: 2 - passed });
 
+            // One local chat service (real Prosody, REST, agent) for every browser test file.
+            println!("\n== local chat service (exochat-service stack)");
+            let stack = match LocalStack::start() {
+                Ok(stack) => {
+                    println!("ok   started; state file {}", stack.state_file.display());
+                    Some(stack)
+                }
+                Err(e) => {
+                    println!("FAIL {e}");
+                    total = add(total, Tally { passed: 0, failed: 1 });
+                    None
+                }
+            };
             let mut node = cmd("node", &["--test", "--test-reporter=tap", "tests/browser/"]);
             node.env("EXOCHAT_DIST", root().join("dist"));
+            if let Some(stack) = &stack {
+                node.env("EXOCHAT_STACK", &stack.state_file);
+            }
             total = add(total, tier("release bundle in a page (node --test tests/browser/)", &mut node, node_summary));
+            drop(stack);
         }
         Err(e) => {
             println!("FAIL build: {e} (the release bundle tests cannot run)");

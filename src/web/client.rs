@@ -1,0 +1,602 @@
+//! The SDK's XMPP side: `startChat`, the room and messaging methods, and the session's events
+//! turned into `exoChat` events.
+//!
+//! One session at a time, run by a [`Driver`]. Each session has a number; its events reach
+//! [`Sdk::on_session_event`] only while it is the current one, so a session replaced by a new
+//! `startChat` never reports into the new one. Sessions and timers hold the SDK weakly
+//! ([`WeakSdk`]): dropping the `Sdk` frees everything.
+
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+
+use js_sys::{Array, Function, Reflect};
+use serde_json::{json, Value};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::spawn_local;
+
+use super::driver::{self, now, Driver, Sink};
+use super::error::{js_error, network_error, rest_error, Code};
+use super::handles::Timeout;
+use super::{bad_argument, http, to_js, to_json, Sdk, State};
+use crate::core::chat::{Chat, ChatError, ChatEvent, JoinError, QueryError, QueryId, QueryOutcome};
+use crate::core::chatstates::ChatState;
+use crate::core::config::is_http_url;
+use crate::core::connection::{ConnectionConfig, ConnectionError};
+use crate::core::decisions;
+use crate::core::jid::Jid;
+use crate::core::media;
+use crate::core::message::{FileRef, MessageObject};
+use crate::core::muc::{HistoryRequest, Occupant};
+use crate::core::replay::Shown;
+use crate::core::rest::{self, FeedbackConfig, RestError, StartParams};
+use crate::core::session::SessionEvent;
+use crate::core::Instant;
+
+/// Delays before the reconnections of a session that failed after being online.
+const RECONNECT_DELAYS_MS: [u64; 3] = [1_000, 3_000, 10_000];
+
+/// What the SDK tracks about its XMPP session.
+#[derive(Default)]
+pub(crate) struct Client {
+    /// The session, while it runs.
+    session: Option<Driver>,
+    /// The number of the current session (the last one started).
+    current: u64,
+    /// `logout` or `disconnectConverse` was called: the session is closing.
+    stopping: bool,
+    /// The other occupants of each room we are in: `agentJoined`/`agentLeft` fire on changes,
+    /// also when a (re)join finds them already there. (A few rooms of a few occupants: a list
+    /// is smaller in wasm than a map.)
+    others: Vec<(Jid, Vec<Occupant>)>,
+    /// Messages delivered to the page; the archive replay skips them.
+    shown: Shown,
+    /// The current session has been online (so a failure is worth reconnecting).
+    was_online: bool,
+    /// Reconnections tried since the session was last online.
+    retries: u32,
+    /// The pending reconnection.
+    retry: Option<Timeout>,
+}
+
+/// An [`Sdk`] that does not keep the SDK alive.
+pub(crate) struct WeakSdk {
+    state: Weak<RefCell<State>>,
+    fetch: Function,
+}
+
+impl WeakSdk {
+    /// The SDK, unless it was dropped.
+    pub(crate) fn upgrade(&self) -> Option<Sdk> {
+        Some(Sdk { state: self.state.upgrade()?, fetch: self.fetch.clone() })
+    }
+}
+
+/// A string argument; numbers are taken as their decimal text (ids often are numbers).
+pub(crate) fn string_arg(method: &str, name: &str, value: &JsValue) -> Result<String, JsValue> {
+    if let Some(text) = value.as_string() {
+        return Ok(text);
+    }
+    // JS's own number formatting: Rust's float formatting would cost ~20 KB of wasm.
+    match value.as_f64().filter(|n| n.is_finite()).and_then(|_| value.unchecked_ref::<js_sys::Number>().to_string_with_radix(10).ok()) {
+        Some(text) => Ok(text.into()),
+        None => Err(bad_argument(method, &format!("{name} must be a string"))),
+    }
+}
+
+/// A room JID argument: a string holding a bare JID.
+pub(crate) fn room_arg(method: &str, value: &JsValue) -> Result<Jid, JsValue> {
+    let text = value.as_string().ok_or_else(|| bad_argument(method, "roomJid must be a string"))?;
+    match Jid::parse(text.trim()) {
+        Ok(jid) if jid.is_bare() && jid.local().is_some() => Ok(jid),
+        _ => Err(bad_argument(method, &format!("`{text}` is not a room JID (room@conference.domain)"))),
+    }
+}
+
+/// The `files` argument of `sendMessage`: `null`/`undefined`, or `[{ url, name }]` (`name`
+/// defaults to the URL's file name).
+fn files_arg(method: &str, value: &JsValue) -> Result<Vec<FileRef>, JsValue> {
+    if value.is_null() || value.is_undefined() {
+        return Ok(Vec::new());
+    }
+    let bad = || bad_argument(method, "files must be null or an array of { url, name }");
+    let Value::Array(items) = to_json(value) else { return Err(bad()) };
+    items
+        .iter()
+        .map(|f| {
+            let url = f.get("url").and_then(Value::as_str).filter(|u| !u.trim().is_empty()).ok_or_else(bad)?;
+            let name = f.get("name").and_then(Value::as_str).map_or_else(|| media::file_name(url), str::to_owned);
+            Ok(FileRef { url: url.to_owned(), name })
+        })
+        .collect()
+}
+
+/// A `ChatError` as a thrown error of `method`.
+fn chat_error(method: &str, e: &ChatError) -> JsValue {
+    let code = if matches!(e, ChatError::NotInRoom(_)) { Code::NotInRoom } else { Code::BadArgument };
+    js_error(code, &format!("exoChat.{method}: {e}"))
+}
+
+/// Why a join did not complete, in words.
+fn join_error_text(e: &JoinError) -> String {
+    match e {
+        JoinError::NickConflict => "every nick tried is taken in the room".to_owned(),
+        JoinError::Refused(e) => format!("the room refused the join: {e}"),
+        JoinError::Timeout => "the room did not answer the join in time".to_owned(),
+        JoinError::Removed(reason) => format!("the room removed us while joining ({reason:?})"),
+        JoinError::Configuration(Some(e)) => format!("configuring the new room failed: {e}"),
+        JoinError::Configuration(None) => "configuring the new room got no answer".to_owned(),
+        JoinError::Cancelled => "the join was cancelled by leaveRoom".to_owned(),
+        _ => "the connection closed before the join completed".to_owned(),
+    }
+}
+
+/// Why a query failed, in words.
+pub(crate) fn query_error_text(e: &QueryError) -> String {
+    match e {
+        QueryError::Timeout => "no answer in time".to_owned(),
+        QueryError::NoAccount => "not connected yet".to_owned(),
+        QueryError::Refused(e) => format!("refused: {e}"),
+        QueryError::BadReply => "the answer did not hold what was asked for".to_owned(),
+        QueryError::Slot(e) => e.to_string(),
+        _ => "the connection closed".to_owned(),
+    }
+}
+
+/// The room object `startChat` and `joinRoom` resolve with: plain fields, `attributes` with the
+/// same values, and `get(name)`, as on a Converse room model.
+fn room_object(room: &Jid, nick: &str, occupants: &[Occupant], export_transcript_allowed: Option<bool>) -> JsValue {
+    let mut fields = json!({ "jid": room.to_string(), "nick": nick, "occupants": occupants });
+    if let Some(allowed) = export_transcript_allowed {
+        fields["exportTranscriptAllowed"] = allowed.into();
+    }
+    let object = to_js(&fields);
+    let attributes = to_js(&fields);
+    // `get` is the built-in Reflect.get bound to `attributes`: no closure to keep alive and no
+    // `new Function` (which a strict CSP forbids).
+    let reflect = Reflect::get(&js_sys::global(), &"Reflect".into()).and_then(|r| Reflect::get(&r, &"get".into()));
+    if let Ok(get) = reflect.and_then(JsCast::dyn_into::<Function>) {
+        let _ = Reflect::set(&object, &"get".into(), &get.bind1(&JsValue::NULL, &attributes));
+    }
+    let _ = Reflect::set(&object, &"attributes".into(), &attributes);
+    object
+}
+
+impl Sdk {
+    /// This SDK, held weakly.
+    fn downgrade(&self) -> WeakSdk {
+        WeakSdk { state: Rc::downgrade(&self.state), fetch: self.fetch.clone() }
+    }
+
+    /// Emits `event` with one JSON argument.
+    pub(crate) fn emit_value(&self, event: &str, value: &Value) {
+        self.emit(event, &Array::of1(&to_js(value)));
+    }
+
+    fn emit_status(&self, status: &str, reason: Option<String>) {
+        self.emit_value("connectionStatus", &json!({ "status": status, "reason": reason }));
+    }
+
+    /// The running session, or the error of calling `method` without one.
+    pub(crate) fn live(&self, method: &str) -> Result<Driver, JsValue> {
+        let state = self.state.borrow();
+        match &state.client.session {
+            Some(driver) if !state.client.stopping => Ok(driver.clone()),
+            _ => Err(js_error(Code::NotConnected, &format!("exoChat.{method}: no chat session (call exoChat.startChat first)"))),
+        }
+    }
+
+    /// Runs a chat command on the running session.
+    fn command<R>(&self, method: &str, f: impl FnOnce(&mut Chat, Instant) -> Result<R, ChatError>) -> Result<R, JsValue> {
+        let driver = self.live(method)?;
+        driver.act(|s, now| f(s.chat_mut(), now)).map_err(|e| chat_error(method, &e))
+    }
+
+    /// Starts a new session (stopping the current one); its events come back through
+    /// [`Sdk::on_session_event`].
+    fn connect(&self, config: ConnectionConfig) -> Driver {
+        let (id, old) = {
+            let mut state = self.state.borrow_mut();
+            let client = &mut state.client;
+            client.current += 1;
+            client.stopping = false;
+            client.was_online = false;
+            client.retries = 0;
+            client.retry = None;
+            client.others.clear();
+            (client.current, client.session.take())
+        };
+        if let Some(old) = old {
+            old.act(|s, now| s.stop(now));
+        }
+        self.emit_status("connecting", None);
+        let weak = self.downgrade();
+        let sink: Sink = Rc::new(move |event| {
+            if let Some(sdk) = weak.upgrade() {
+                sdk.on_session_event(id, event);
+            }
+        });
+        let driver = Driver::start(config, self.fetch.clone(), sink);
+        self.state.borrow_mut().client.session = Some(driver.clone());
+        driver
+    }
+
+    /// `startChat(params)`: provisioning, then BOSH login and the room join.
+    pub(crate) async fn provision_and_join(self, params: JsValue) -> Result<JsValue, JsValue> {
+        const M: &str = "startChat";
+        let tenant = self.tenant(M)?;
+        let params = StartParams::from_json(&to_json(&params)).map_err(|e| js_error(Code::BadArgument, &format!("exoChat.{e}")))?;
+        let request = tenant.provision(self.next_request_id(), &params, &rest::uuid_v4(driver::random_bytes()));
+        let response = http::perform(&self.fetch, &request).await.map_err(|e| network_error(M, &e))?;
+        let provisioned = rest::parse_provisioned(&response).map_err(|e| match e {
+            // The contract: a non-2xx rejects with the HTTP status text itself.
+            RestError::Status { status_text, .. } => JsValue::from_str(&status_text),
+            other => rest_error(M, &other),
+        })?;
+        let failure = |why: &str| -> JsValue {
+            let rejection = js_sys::Object::new();
+            let _ = Reflect::set(&rejection, &"errorData".into(), &js_error(Code::XmppFailed, &format!("exoChat.{M}: {why}")));
+            let _ = Reflect::set(&rejection, &"roomJid".into(), &provisioned.room_jid.as_str().into());
+            let _ = Reflect::set(&rejection, &"customerJid".into(), &provisioned.username.as_str().into());
+            rejection.into()
+        };
+        let (Ok(room), Ok(account)) = (Jid::parse(&provisioned.room_jid), Jid::parse(&provisioned.username)) else {
+            return Err(failure("the provisioned room or account is not a valid JID"));
+        };
+        let bosh_url = self.state.borrow().config.as_ref().map(|c| c.converse_bosh_service_url.clone()).unwrap_or_default();
+        let driver = self.connect(ConnectionConfig::new(&bosh_url, account.bare(), &provisioned.password));
+        let nick = decisions::customer_nick(&provisioned.name, &params.full_name, &provisioned.username);
+        match self.join(&driver, &room, &nick, false).await {
+            Ok((nick, occupants)) => Ok(room_object(&room, &nick, &occupants, Some(provisioned.export_transcript_allowed))),
+            Err((_, why)) => {
+                driver.act(|s, now| s.stop(now));
+                Err(failure(&why))
+            }
+        }
+    }
+
+    /// Joins (or creates) `room` as `nick` on `driver`; our nick there and the occupants.
+    async fn join(&self, driver: &Driver, room: &Jid, nick: &str, create: bool) -> Result<(String, Vec<Occupant>), (Code, String)> {
+        let wanted = room.clone();
+        let joined = driver.wait_for(move |event| match event {
+            SessionEvent::Chat(ChatEvent::RoomJoined { room, nick, occupants }) if *room == wanted => {
+                Some(Ok((nick.clone(), occupants.clone())))
+            }
+            // A join cut by the connection is followed by `Disconnected`, which says why.
+            SessionEvent::Chat(ChatEvent::JoinFailed { room, error }) if *room == wanted && *error != JoinError::Disconnected => {
+                Some(Err(join_error_text(error)))
+            }
+            SessionEvent::Disconnected(error) => {
+                Some(Err(error.as_ref().map_or_else(|| "the session was closed".to_owned(), ToString::to_string)))
+            }
+            _ => None,
+        });
+        driver
+            .act(|s, now| if create { s.chat_mut().create_room(now, room, nick) } else { s.chat_mut().join(now, room, nick, HistoryRequest::default()) })
+            .map_err(|e| (Code::BadArgument, e.to_string()))?;
+        match joined.await {
+            Some(Ok(done)) => Ok(done),
+            Some(Err(why)) => Err((Code::JoinFailed, why)),
+            None => Err((Code::JoinFailed, "the session was closed".to_owned())),
+        }
+    }
+
+    /// `joinRoom(roomJid, nick)` (resolves with the room object) or `createRoom(roomJid, nick)`.
+    pub(crate) async fn enter_room(self, room: JsValue, nick: JsValue, create: bool) -> Result<JsValue, JsValue> {
+        let method = if create { "createRoom" } else { "joinRoom" };
+        let room = room_arg(method, &room)?;
+        let nick = string_arg(method, "nick", &nick)?;
+        let driver = self.live(method)?;
+        match self.join(&driver, &room, nick.trim(), create).await {
+            Ok(_) if create => Ok(JsValue::UNDEFINED),
+            Ok((nick, occupants)) => Ok(room_object(&room, &nick, &occupants, None)),
+            Err((code, why)) => Err(js_error(code, &format!("exoChat.{method}: {why}"))),
+        }
+    }
+
+    /// `leaveRoom(roomJid)`.
+    pub(crate) fn leave(&self, room: JsValue) -> Result<(), JsValue> {
+        let room = room_arg("leaveRoom", &room)?;
+        self.command("leaveRoom", |chat, _| {
+            chat.leave(&room);
+            Ok(())
+        })?;
+        self.state.borrow_mut().client.others.retain(|(r, _)| *r != room);
+        Ok(())
+    }
+
+    /// `sendMessage(roomJid, body, type, files)`; returns the message's msgid (additive).
+    pub(crate) fn post_message(&self, room: JsValue, body: JsValue, kind: JsValue, files: JsValue) -> Result<String, JsValue> {
+        const M: &str = "sendMessage";
+        let room = room_arg(M, &room)?;
+        let body = if body.is_null() || body.is_undefined() { String::new() } else { string_arg(M, "body", &body)? };
+        let files = files_arg(M, &files)?;
+        let subtype = match kind.as_string() {
+            Some(kind) if !kind.trim().is_empty() => kind,
+            _ if kind.is_null() || kind.is_undefined() || kind.as_string().is_some() => {
+                let default = if files.is_empty() { decisions::SUBTYPE_TEXT } else { decisions::SUBTYPE_MEDIA };
+                default.to_owned()
+            }
+            _ => return Err(bad_argument(M, "type must be \"normal_text_msg\" or \"media_msg\"")),
+        };
+        if body.trim().is_empty() && files.is_empty() {
+            return Err(bad_argument(M, "nothing to send: body is empty and there are no files"));
+        }
+        self.command(M, |chat, _| chat.send_message(&room, &body, &subtype, &files))
+    }
+
+    /// `sendTypingStatus` / `sendPausedStatus`.
+    pub(crate) fn send_chat_state(&self, method: &str, room: JsValue, state: ChatState) -> Result<(), JsValue> {
+        let room = room_arg(method, &room)?;
+        self.command(method, |chat, _| chat.send_chat_state(&room, state)).map(drop)
+    }
+
+    /// `sendDisplayedReceipt` (`displayed`) / `sendReceiveReceipt`: once per msgid; an empty
+    /// msgid (archived messages have none) does nothing.
+    pub(crate) fn send_ack(&self, method: &str, room: JsValue, msgid: JsValue, displayed: bool) -> Result<(), JsValue> {
+        let room = room_arg(method, &room)?;
+        let msgid = string_arg(method, "msgid", &msgid)?;
+        if msgid.is_empty() {
+            return Ok(());
+        }
+        self.command(method, |chat, _| if displayed { chat.send_marker(&room, &msgid) } else { chat.send_receipt(&room, &msgid) })
+            .map(drop)
+    }
+
+    /// `receiveMessage(message)`: completes the page's object, fires `messageReceived`, returns it.
+    pub(crate) fn inject_message(&self, message: JsValue) -> Result<JsValue, JsValue> {
+        if !message.is_object() {
+            return Err(bad_argument("receiveMessage", "message must be an object"));
+        }
+        let mut msg = MessageObject::from_value(&to_json(&message));
+        msg.complete(now());
+        Ok(self.deliver(&msg))
+    }
+
+    /// `getUserStatus()`: our presence while connected, else `"offline"`.
+    pub(crate) fn user_status(&self) -> String {
+        let driver = self.live("getUserStatus").ok();
+        let status = driver.map(|d| d.read(|s| if s.connection().is_online() { s.chat().presence_show() } else { "offline" }));
+        status.unwrap_or("offline").to_owned()
+    }
+
+    /// `logout()`: ends the session (no-op without one).
+    pub(crate) fn end_session(&self) {
+        if let Ok(driver) = self.live("logout") {
+            self.state.borrow_mut().client.stopping = true;
+            driver.act(|s, now| s.stop(now));
+        }
+    }
+
+    /// `disconnectConverse()`: ends the session; resolves once it is closed.
+    pub(crate) async fn disconnect(self) -> Result<JsValue, JsValue> {
+        let Ok(driver) = self.live("disconnectConverse") else { return Ok(JsValue::UNDEFINED) };
+        let closed = driver.wait_for(|event| matches!(event, SessionEvent::Disconnected(_)).then_some(()));
+        self.end_session();
+        // `None`: the session was dropped (replaced) first, which closes it too.
+        let _ = closed.await;
+        Ok(JsValue::UNDEFINED)
+    }
+
+    /// Runs a query on the running session and waits for its result.
+    pub(crate) async fn query(
+        &self,
+        method: &str,
+        ask: impl FnOnce(&mut Chat, Instant) -> QueryId,
+    ) -> Result<Result<QueryOutcome, QueryError>, JsValue> {
+        let driver = self.live(method)?;
+        let asked: Rc<Cell<Option<QueryId>>> = Rc::default();
+        let done = driver.wait_for({
+            let asked = asked.clone();
+            move |event| match event {
+                SessionEvent::Chat(ChatEvent::QueryResult { id, result }) if asked.get() == Some(*id) => Some(result.clone()),
+                SessionEvent::Disconnected(_) => Some(Err(QueryError::Disconnected)),
+                _ => None,
+            }
+        });
+        driver.act(|s, now| asked.set(Some(ask(s.chat_mut(), now))));
+        Ok(done.await.unwrap_or(Err(QueryError::Disconnected)))
+    }
+
+    /// Delivers a message to the page (`messageReceived`), remembering it as shown; the JS
+    /// object the callbacks got.
+    fn deliver(&self, msg: &MessageObject) -> JsValue {
+        self.state.borrow_mut().client.shown.remember(msg);
+        let value = to_js(&serde_json::to_value(msg).unwrap_or_default());
+        self.emit("messageReceived", &Array::of1(&value));
+        value
+    }
+
+    /// `fetchArchivedMessages(roomJid)`: the REST archive, replayed in time order through
+    /// `messageReceived` with `archived: true`, without the messages already shown.
+    pub(crate) async fn fetch_archive(self, room: JsValue) -> Result<JsValue, JsValue> {
+        const M: &str = "fetchArchivedMessages";
+        let room = room_arg(M, &room)?;
+        let request = self.tenant(M)?.archive(self.next_request_id(), &room.to_string());
+        let response = http::perform(&self.fetch, &request).await.map_err(|e| network_error(M, &e))?;
+        let entries = rest::parse_archive(&response).map_err(|e| rest_error(M, &e))?;
+        let (own_nick, own_jid) = match self.live(M) {
+            Ok(d) => d.read(|s| (s.chat().nick(&room).map(str::to_owned), s.chat().own_jid().cloned())),
+            Err(_) => (None, None),
+        };
+        let now = now();
+        let archived = entries
+            .iter()
+            .map(|entry| {
+                let mut msg = MessageObject::from_archived(entry, own_nick.as_deref(), own_jid.as_ref(), now);
+                // The archive is this room's, whatever JID an entry names as its sender.
+                msg.from_muc = room.to_string();
+                msg
+            })
+            .collect();
+        let fresh = self.state.borrow_mut().client.shown.replay(archived);
+        for msg in &fresh {
+            self.deliver(msg);
+        }
+        Ok(JsValue::UNDEFINED)
+    }
+
+    /// The CMS feedback configuration: the raw object and its typed reading; `None` when the
+    /// call fails.
+    pub(crate) async fn feedback_config(&self, method: &str) -> Result<Option<(Value, FeedbackConfig)>, JsValue> {
+        let request = self.tenant(method)?.feedback_config(self.next_request_id());
+        let response = http::perform(&self.fetch, &request).await.ok();
+        Ok(response.and_then(|r| rest::parse_feedback_config(&r).ok()))
+    }
+
+    /// `submitFeedbackResponse(interactionId, chatId, feedback)`: resolves with the fetch
+    /// `Response`.
+    pub(crate) async fn submit_feedback(self, interaction_id: JsValue, chat_id: JsValue, feedback: JsValue) -> Result<JsValue, JsValue> {
+        const M: &str = "submitFeedbackResponse";
+        let interaction_id = string_arg(M, "interactionId", &interaction_id)?;
+        let chat_id = string_arg(M, "chatId", &chat_id)?;
+        let request = self.tenant(M)?.submit_feedback(self.next_request_id(), &interaction_id, &chat_id, &to_json(&feedback));
+        http::response(&self.fetch, &request).await.map(JsValue::from).map_err(|e| network_error(M, &e))
+    }
+
+    /// After a chat end: the feedback configuration, then the feedback page in a new tab
+    /// (`openInNewTab`) or the SDK's own form.
+    async fn feedback_after_chat_end(self) {
+        let Ok(Some((_, config))) = self.feedback_config("getFeedbackConfig").await else { return };
+        if !config.is_feedback_enabled {
+            return;
+        }
+        // Only http(s): the URL comes from a service, and a `javascript:` URL would run here.
+        if config.open_in_new_tab && is_http_url(&config.feedback_url) {
+            if let Some(window) = web_sys::window() {
+                let _ = window.open_with_url_and_target(&config.feedback_url, "_blank");
+            }
+        }
+    }
+
+    /// A session event, from the driver's drain.
+    fn on_session_event(&self, id: u64, event: SessionEvent) {
+        if self.state.borrow().client.current != id {
+            return;
+        }
+        match event {
+            SessionEvent::Online { .. } => {
+                let mut state = self.state.borrow_mut();
+                state.client.was_online = true;
+                state.client.retries = 0;
+                drop(state);
+                self.emit_status("online", None);
+            }
+            SessionEvent::Disconnected(error) => self.on_disconnected(id, error),
+            SessionEvent::Chat(event) => self.on_chat_event(event),
+        }
+    }
+
+    /// The session ended: a transport failure of a session that was online is retried
+    /// ([`RECONNECT_DELAYS_MS`]; the chat rejoins its rooms), anything else ends it.
+    fn on_disconnected(&self, id: u64, error: Option<ConnectionError>) {
+        let reason = error.as_ref().map(ToString::to_string);
+        let delay = {
+            let mut state = self.state.borrow_mut();
+            let client = &mut state.client;
+            let transient = matches!(error, Some(ConnectionError::Bosh(_))) && client.was_online && !client.stopping;
+            let delay = RECONNECT_DELAYS_MS.get(client.retries as usize).filter(|_| transient).copied();
+            match delay {
+                Some(_) => client.retries += 1,
+                None => {
+                    client.session = None;
+                    client.others.clear();
+                }
+            }
+            delay
+        };
+        let Some(delay) = delay else {
+            self.emit_status("offline", reason);
+            return;
+        };
+        self.emit_status("reconnecting", reason);
+        let weak = self.downgrade();
+        let retry = Timeout::new(delay, move || {
+            let Some(sdk) = weak.upgrade() else { return };
+            let driver = {
+                let state = sdk.state.borrow();
+                state.client.session.clone().filter(|_| state.client.current == id)
+            };
+            if let Some(driver) = driver {
+                sdk.emit_status("connecting", None);
+                driver.reconnect();
+            }
+        });
+        self.state.borrow_mut().client.retry = Some(retry);
+    }
+
+    fn on_chat_event(&self, event: ChatEvent) {
+        match event {
+            ChatEvent::RoomJoined { room, nick, occupants } => self.on_room_joined(&room, &nick, occupants),
+            ChatEvent::OccupantJoined { room, occupant } => {
+                self.update_others(&room, |others| {
+                    others.retain(|o| o.nick != occupant.nick);
+                    others.push(occupant.clone());
+                });
+                self.emit_occupant("agentJoined", &room, &occupant);
+            }
+            ChatEvent::OccupantLeft { room, occupant } => {
+                self.update_others(&room, |others| others.retain(|o| o.nick != occupant.nick));
+                self.emit_occupant("agentLeft", &room, &occupant);
+            }
+            ChatEvent::RoomLeft { room, reason, text } => {
+                self.state.borrow_mut().client.others.retain(|(r, _)| *r != room);
+                let why = text.map_or_else(|| format!("{reason:?}"), |t| format!("{reason:?}: {t}"));
+                web_sys::console::warn_1(&format!("exoChat: removed from room {room} ({why})").into());
+            }
+            ChatEvent::Message(msg) => {
+                self.deliver(&msg);
+            }
+            ChatEvent::ChatEnded { room, data } => {
+                let value = json!({ "roomJid": room.to_string(), "chatId": data.chat_id, "interaction_id": data.interaction_id });
+                self.emit_value("chatEnded", &value);
+                spawn_local(self.clone().feedback_after_chat_end());
+            }
+            ChatEvent::ChatState { room, nick, state } => {
+                self.emit_value("typing", &json!({ "roomJid": room.to_string(), "nick": nick, "state": state.as_str() }));
+            }
+            ChatEvent::ReceiptSent { room, msgid } => self.emit_pair("receiveReceipt", &room, &msgid),
+            ChatEvent::MarkerSent { room, msgid } => self.emit_pair("displayedReceipt", &room, &msgid),
+            ChatEvent::MessageStatus { room, msgid, status } => {
+                self.emit_value("messageStatus", &json!({ "roomJid": room.to_string(), "msgid": msgid, "status": status.as_str() }));
+            }
+            // Join failures and query results go to the waiters; incoming receipts and markers
+            // show as `messageStatus`.
+            _ => {}
+        }
+    }
+
+    /// A (re)join: `agentJoined` for the others found there, `agentLeft` for those gone since.
+    fn on_room_joined(&self, room: &Jid, own_nick: &str, mut occupants: Vec<Occupant>) {
+        occupants.retain(|o| o.nick != own_nick);
+        let mut before = Vec::new();
+        self.update_others(room, |others| before = std::mem::replace(others, occupants.clone()));
+        for gone in before.iter().filter(|o| !occupants.iter().any(|n| n.nick == o.nick)) {
+            self.emit_occupant("agentLeft", room, gone);
+        }
+        for new in occupants.iter().filter(|o| !before.iter().any(|b| b.nick == o.nick)) {
+            self.emit_occupant("agentJoined", room, new);
+        }
+    }
+
+    /// Changes the list of the other occupants of `room` (created empty).
+    fn update_others(&self, room: &Jid, change: impl FnOnce(&mut Vec<Occupant>)) {
+        let others = &mut self.state.borrow_mut().client.others;
+        match others.iter_mut().find(|(r, _)| r == room) {
+            Some((_, list)) => change(list),
+            None => {
+                let mut list = Vec::new();
+                change(&mut list);
+                others.push((room.clone(), list));
+            }
+        }
+    }
+
+    fn emit_occupant(&self, event: &str, room: &Jid, o: &Occupant) {
+        let value = json!({ "roomJid": room.to_string(), "nick": o.nick, "role": o.role, "occupant_id": o.occupant_id });
+        self.emit_value(event, &value);
+    }
+
+    fn emit_pair(&self, event: &str, room: &Jid, msgid: &str) {
+        self.emit(event, &Array::of2(&room.to_string().into(), &msgid.into()));
+    }
+}

@@ -1,0 +1,196 @@
+//! The session driver: runs the core's sans-IO [`Session`] in the browser.
+//!
+//! The one drain rule, stated once: after every input (a command, an HTTP result, a timer), poll
+//! the session until it has no request and no event left; send each request with
+//! [`http::perform`] on its own task (its result is the next input); hand each event first to
+//! the waiters (Promise methods waiting for it), then to the sink (the SDK's event dispatch);
+//! finally re-arm ONE timer for [`Session::poll_timeout`].
+//!
+//! No `RefCell` borrow is held while a waiter or the sink runs, or across an `.await`. The sink
+//! calls page callbacks, which may call back into the SDK and give the session another command:
+//! that command's own drain sees one in progress and returns, and the drain in progress picks up
+//! what the command produced on its next round, so events keep their order.
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use base64::Engine;
+use js_sys::Function;
+use wasm_bindgen_futures::spawn_local;
+
+use super::handles::Timeout;
+use super::http;
+use super::oneshot::{self, Receiver};
+use crate::core::connection::{ConnectionConfig, Randomness};
+use crate::core::http::HttpRequest;
+use crate::core::session::{Session, SessionEvent};
+use crate::core::Instant;
+
+/// Where the events of a session go once the waiters have seen them.
+pub(crate) type Sink = Rc<dyn Fn(SessionEvent)>;
+
+/// A waiter: sees each event; `true` once it is done (then it is dropped).
+type Waiter = Box<dyn FnMut(&SessionEvent) -> bool>;
+
+struct Inner {
+    session: Session,
+    /// The `fetch` the shim captured at load.
+    fetch: Function,
+    sink: Sink,
+    waiters: Vec<Waiter>,
+    /// The one timer, armed for the session's next deadline.
+    timer: Option<(Instant, Timeout)>,
+    /// A drain is in progress (further down the stack).
+    draining: bool,
+}
+
+/// A running session. Clones share it; it stops being driven when the last clone is dropped
+/// (HTTP answers and timers that come later are ignored).
+#[derive(Clone)]
+pub(crate) struct Driver(Rc<RefCell<Inner>>);
+
+/// The browser's clock as the core's [`Instant`].
+pub(crate) fn now() -> Instant {
+    Instant(js_sys::Date::now() as u64)
+}
+
+/// `N` bytes from `crypto.getRandomValues` (from `Math.random` only if the page has no crypto).
+pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    let crypto = web_sys::window().and_then(|w| w.crypto().ok());
+    if crypto.and_then(|c| c.get_random_values_with_u8_array(&mut bytes).ok()).is_none() {
+        for b in &mut bytes {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    bytes
+}
+
+/// Fresh random inputs of a connection.
+fn randomness() -> Randomness {
+    Randomness {
+        client_nonce: base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<18>()),
+        initial_rid: u64::from_le_bytes(random_bytes::<8>()),
+    }
+}
+
+impl Driver {
+    /// Creates a session for `config` and starts connecting; its events go to `sink`.
+    pub(crate) fn start(config: ConnectionConfig, fetch: Function, sink: Sink) -> Driver {
+        // 96 random bits: stanza ids double as XEP-0359 origin-ids, unique across sessions.
+        let id_prefix = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<12>());
+        let session = Session::new(config, randomness(), id_prefix);
+        let inner = Inner { session, fetch, sink, waiters: Vec::new(), timer: None, draining: false };
+        let driver = Driver(Rc::new(RefCell::new(inner)));
+        driver.act(|s, now| s.start(now));
+        driver
+    }
+
+    /// Gives the session a command, then drains.
+    pub(crate) fn act<R>(&self, command: impl FnOnce(&mut Session, Instant) -> R) -> R {
+        let result = command(&mut self.0.borrow_mut().session, now());
+        drain(&self.0);
+        result
+    }
+
+    /// Reads the session.
+    pub(crate) fn read<R>(&self, f: impl FnOnce(&Session) -> R) -> R {
+        f(&self.0.borrow().session)
+    }
+
+    /// Connects again after a failure, with fresh randomness (the chat rejoins its rooms).
+    pub(crate) fn reconnect(&self) {
+        self.act(|s, now| s.reconnect(now, randomness()));
+    }
+
+    /// Resolves with what `pick` makes of the first event it accepts; `None` if the driver is
+    /// dropped first. Call it BEFORE the command whose drain may raise that event.
+    pub(crate) fn wait_for<T: 'static>(&self, mut pick: impl FnMut(&SessionEvent) -> Option<T> + 'static) -> Receiver<T> {
+        let (sender, receiver) = oneshot::channel();
+        let mut sender = Some(sender);
+        self.0.borrow_mut().waiters.push(Box::new(move |event| {
+            if sender.as_ref().is_none_or(oneshot::Sender::is_canceled) {
+                return true;
+            }
+            match pick(event) {
+                Some(value) => {
+                    if let Some(s) = sender.take() {
+                        s.send(value);
+                    }
+                    true
+                }
+                None => false,
+            }
+        }));
+        receiver
+    }
+}
+
+/// The drain rule (see the module documentation).
+fn drain(cell: &Rc<RefCell<Inner>>) {
+    if std::mem::replace(&mut cell.borrow_mut().draining, true) {
+        return;
+    }
+    loop {
+        let (requests, events, fetch, sink) = {
+            let mut inner = cell.borrow_mut();
+            let now = now();
+            let mut requests = Vec::new();
+            while let Some(request) = inner.session.poll_transmit(now) {
+                requests.push(request);
+            }
+            let mut events = Vec::new();
+            while let Some(event) = inner.session.poll_event() {
+                events.push(event);
+            }
+            (requests, events, inner.fetch.clone(), inner.sink.clone())
+        };
+        if requests.is_empty() && events.is_empty() {
+            break;
+        }
+        for request in requests {
+            spawn_request(Rc::downgrade(cell), fetch.clone(), request);
+        }
+        for event in events {
+            let mut waiters = std::mem::take(&mut cell.borrow_mut().waiters);
+            waiters.retain_mut(|waiter| !waiter(&event));
+            {
+                let mut inner = cell.borrow_mut();
+                waiters.append(&mut inner.waiters);
+                inner.waiters = waiters;
+            }
+            sink(event);
+        }
+    }
+    let mut inner = cell.borrow_mut();
+    inner.draining = false;
+    let next = inner.session.poll_timeout();
+    if inner.timer.as_ref().map(|(at, _)| *at) != next {
+        inner.timer = next.map(|at| (at, Timeout::new(at.since(now()), on_timer(Rc::downgrade(cell)))));
+    }
+}
+
+/// The timer callback: the deadline is an input, then the drain re-arms.
+fn on_timer(weak: Weak<RefCell<Inner>>) -> impl FnOnce() {
+    move || {
+        let Some(cell) = weak.upgrade() else { return };
+        {
+            let mut inner = cell.borrow_mut();
+            // Dropping the running timer's handle is safe: wasm-bindgen frees a closure that is
+            // executing only when it returns.
+            inner.timer = None;
+            inner.session.handle_timeout(now());
+        }
+        drain(&cell);
+    }
+}
+
+/// Performs `request` on its own task; its result is the session's next input.
+fn spawn_request(weak: Weak<RefCell<Inner>>, fetch: Function, request: HttpRequest) {
+    spawn_local(async move {
+        let result = http::perform(&fetch, &request).await;
+        let Some(cell) = weak.upgrade() else { return };
+        cell.borrow_mut().session.handle_response(now(), request.id, result);
+        drain(&cell);
+    });
+}

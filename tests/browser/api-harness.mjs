@@ -1,0 +1,98 @@
+// What the API tests share: one local stack, one static server for pages/ + dist/, one Chromium,
+// and pages of pages/api.html initialised against the stack.
+
+import { createServer } from "node:net";
+import { join, resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { serve } from "./serve.mjs";
+import { agentClient, useStack } from "./stack.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dist = resolve(process.env.EXOCHAT_DIST || join(here, "../../dist"));
+
+/** A loopback port nothing listens on (one was just opened and closed there). */
+export async function closedPort() {
+  const server = createServer();
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  const { port } = server.address();
+  await new Promise((ok) => server.close(ok));
+  return port;
+}
+
+/** Starts everything; `close()` stops it. */
+export async function setup() {
+  const stack = await useStack();
+  const server = await serve({ "/": [join(here, "pages"), dist] });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+  const info = stack.info;
+  const config = {
+    chat_service_domain: info.rest_url,
+    cms_service_domain: info.cms_url,
+    converse_bosh_service_url: info.bosh_url,
+    auth_token: info.auth_token,
+    contactCenterId: info.contactCenterId,
+    campaignId: info.campaignId,
+    nodeflowId: info.nodeflowId,
+    processId: info.processId,
+  };
+
+  /**
+   * A fresh page of pages/api.html initialised with the stack's config (`overrides` merged in),
+   * once the SDK is ready. It records console messages, page errors and requests.
+   */
+  async function open(overrides = {}) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.addInitScript((cfg) => { window.EXOCHAT_CONFIG = cfg; }, { ...config, ...overrides });
+    const consoleMessages = [];
+    const errors = [];
+    const requests = [];
+    page.on("console", (m) => consoleMessages.push(m));
+    page.on("pageerror", (e) => errors.push(String(e)));
+    page.on("request", (r) => requests.push(r));
+    await page.goto(server.url + "/api.html");
+    await page.evaluate(() => exoChat.ready);
+    return { page, context, consoleMessages, errors, requests, close: () => context.close() };
+  }
+
+  /** `startChat` with plain parameters in `page`; the room's fields (the object itself stays in `window.room`). */
+  async function startChat(page, params = { fullName: "Jane Smith", email: "jane@example.com", phone: "+919988776655" }) {
+    return page.evaluate(async (p) => {
+      const room = await exoChat.startChat(p);
+      window.room = room;
+      return { jid: room.jid, nick: room.nick, occupants: room.occupants, exportTranscriptAllowed: room.exportTranscriptAllowed };
+    }, params);
+  }
+
+  /** Waits until `page` has seen `count` events `name` matching `match` (args => bool); their args. */
+  async function waitForEvents(page, name, match = "() => true", count = 1, timeout = 10_000) {
+    const handle = await page.waitForFunction(
+      ({ name, match, count }) => {
+        const found = seen(name).filter((args) => (0, eval)(match)(...args));
+        return found.length >= count && found;
+      },
+      { name, match: String(match), count },
+      { timeout },
+    );
+    return handle.jsonValue();
+  }
+
+  return {
+    info,
+    config,
+    agent: agentClient(info.agent_control_url),
+    open,
+    startChat,
+    waitForEvents,
+    close: async () => {
+      await browser.close();
+      await server.close();
+      await stack.stop();
+    },
+  };
+}
