@@ -77,10 +77,16 @@ impl Inner {
                 self.files(files)
             }
             "scroll" => {
-                if self.at_bottom() {
+                self.stick = self.at_bottom();
+                if self.stick {
                     flag(&self.v.pill, "hidden", true);
                     self.schedule_flush();
                 }
+                None
+            }
+            // A phone turned, a window resized: a customer at the end stays there.
+            "resize" if self.stick => {
+                self.scroll_to_bottom();
                 None
             }
             "visibilitychange" => {

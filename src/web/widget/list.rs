@@ -219,7 +219,8 @@ impl Inner {
         log.scroll_height() - log.scroll_top() - log.client_height() <= AT_BOTTOM_PX
     }
 
-    pub(super) fn scroll_to_bottom(&self) {
+    pub(super) fn scroll_to_bottom(&mut self) {
+        self.stick = true;
         self.v.log.set_scroll_top(self.v.log.scroll_height());
         flag(&self.v.pill, "hidden", true);
     }

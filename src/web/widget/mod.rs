@@ -166,6 +166,7 @@ impl Widget {
                 timeline: Timeline::default(),
                 rows: Vec::new(),
                 statuses: Vec::new(),
+                stick: true,
                 unseen: Vec::new(),
                 flush_scheduled: false,
                 typing: Typing::default(),
@@ -184,6 +185,9 @@ impl Widget {
                 .collect();
             listeners.push(listen(&s.v.log, "scroll", &inner));
             listeners.push(listen(document, "visibilitychange", &inner));
+            if let Some(window) = web_sys::window() {
+                listeners.push(listen(&window, "resize", &inner));
+            }
             listeners
         };
 
@@ -358,6 +362,8 @@ struct Inner {
     rows: Vec<list::Row>,
     /// Statuses of own messages not listed yet (a status may overtake its message).
     statuses: Vec<(String, usize)>,
+    /// The list is kept at its end (the customer has not scrolled up).
+    stick: bool,
     /// Agent messages listed but not yet reported as displayed.
     unseen: Vec<String>,
     flush_scheduled: bool,
@@ -453,13 +459,25 @@ impl Inner {
                 flag(&self.v.ended, "hidden", false);
                 flag(&self.v.confirm, "hidden", true);
                 flag(&self.v.end, "hidden", true);
+                // A keyboard user in the composer is not left on a disabled control: the list
+                // (with the goodbye) takes the focus.
+                let in_composer = self.focus_adrift();
                 for e in [&self.v.input as &Element, &self.v.attach, &self.v.send] {
                     flag(e, "disabled", true);
+                }
+                if self.open && in_composer {
+                    focus(&self.v.log);
                 }
             }
             WidgetEvent::FeedbackForm => {
                 flag(&self.v.feedback, "hidden", false);
                 self.v.fb_msg.set_text_content(None);
+                // The form is where a customer whose focus the chat end moved goes next.
+                if self.open && (self.focus_adrift() || self.focused() == Some(self.v.log.clone())) {
+                    if let Some(first) = self.v.stars.first_element_child() {
+                        focus(&first);
+                    }
+                }
             }
             WidgetEvent::FeedbackSubmitted { ok } => {
                 flag(&self.v.fb_submit, "disabled", false);
@@ -491,6 +509,21 @@ impl Inner {
                 }
             }
         }
+    }
+
+    /// The element focused in the widget, if focus is in it.
+    fn focused(&self) -> Option<Element> {
+        self.v.root.get_root_node().dyn_into::<web_sys::ShadowRoot>().ok()?.active_element()
+    }
+
+    /// Whether focus is nowhere useful: on `<body>` (a focused control was disabled), or on the
+    /// composer, which a chat end disables.
+    fn focus_adrift(&self) -> bool {
+        let on_body = match self.doc.active_element() {
+            None => true,
+            Some(e) => self.doc.body().is_some_and(|b| e == *b.as_ref()),
+        };
+        on_body || self.focused().is_some_and(|e| e.has_attribute("disabled") || e.closest(".cp").ok().flatten().is_some())
     }
 
     /// Switches between the pre-chat form and the chat.

@@ -383,8 +383,10 @@ fn chat_end_disables_the_input_and_the_rating_form_submits() {
     assert!(!q(&root, ".cf").has_attribute("hidden"), "ending asks first");
     click(&q(&root, "[data-a=yes]"));
     assert_eq!(rec.take(), ["end"]);
+    focus(&q(&root, ".cp textarea"));
     w.handle(WidgetEvent::ChatEnded);
     assert!(!q(&root, ".end").has_attribute("hidden"));
+    assert_eq!(root.active_element().map(|e| e.class_name()).as_deref(), Some("log"), "focus leaves the disabled composer");
     let input = q(&root, ".cp textarea");
     assert!(input.has_attribute("disabled"));
     assert!(q(&root, "[data-a=att]").has_attribute("disabled"));
@@ -395,11 +397,14 @@ fn chat_end_disables_the_input_and_the_rating_form_submits() {
     w.handle(WidgetEvent::FeedbackForm);
     let form = q(&root, "form.fb");
     assert!(!form.has_attribute("hidden"));
+    assert_eq!(root.active_element().map(|e| e.id()).as_deref(), Some("r1"), "then the rating form takes it");
     submit(&form);
     assert!(rec.take().is_empty(), "a rating is required");
     assert_eq!(text_of(&q(&root, ".fb .msg")), "Please choose a rating.");
     click(&q(&root, "label[for=r4]"));
     assert_eq!(q(&root, ".stars").get_attribute("data-r").as_deref(), Some("4"));
+    let fills: Vec<String> = qa(&root, ".stars svg").iter().map(|s| computed(s, "fill")).collect();
+    assert!(fills[..4].iter().all(|f| f != "none") && fills[4] == "none", "four stars filled: {fills:?}");
     js("el.querySelector('#fc').value = '  Quick and kind  '", &root, &JsValue::NULL);
     submit(&form);
     assert_eq!(rec.take(), ["feedback 4 Quick and kind"]);
@@ -470,4 +475,37 @@ fn embedded_mode_fills_the_container() {
     let err = Widget::mount(&doc(), options("en", "#192d3f", "embedded"), Rc::new(Rec::default())).err().unwrap();
     assert_eq!(js_sys::Reflect::get(&err, &"key".into()).unwrap().as_string().as_deref(), Some("container"));
     assert!(doc().get_element_by_id(ICON_ID).is_none(), "a refused mount leaves nothing in the page");
+}
+
+#[wasm_bindgen_test]
+fn a_customer_reading_older_messages_is_not_scrolled_away() {
+    let (w, _rec, root) = chatting();
+    for i in 0..30 {
+        let mut m = message(&format!("a{i}"), Sender::Agent, "Priya", &format!("line {i}"));
+        m.time = today_at(i);
+        w.handle(WidgetEvent::Message(&m));
+    }
+    let log = q(&root, ".log");
+    let at_end = |log: &Element| log.scroll_top() + log.client_height() >= log.scroll_height() - 2;
+    assert!(log.scroll_height() > log.client_height() * 2, "the list overflows");
+    assert!(at_end(&log), "new messages keep the list at its end");
+    let pill = q(&root, ".pill");
+
+    js("el.scrollTop = 0; el.dispatchEvent(new Event('scroll'))", &log, &JsValue::NULL);
+    let mut m = message("a30", Sender::Agent, "Priya", "are you there?");
+    m.time = today_at(31);
+    w.handle(WidgetEvent::Message(&m));
+    assert_eq!(log.scroll_top(), 0, "the customer reading above is left there");
+    assert!(!pill.has_attribute("hidden"), "the pill offers the new message");
+    js("window.dispatchEvent(new Event('resize'))", &JsValue::NULL, &JsValue::NULL);
+    assert_eq!(log.scroll_top(), 0, "a resize does not move a customer who scrolled up");
+
+    click(&pill);
+    assert!(at_end(&log) && pill.has_attribute("hidden"));
+    // Our own message always brings the end into view.
+    js("el.scrollTop = 0; el.dispatchEvent(new Event('scroll'))", &log, &JsValue::NULL);
+    let mut mine = message("m1", Sender::Me, "Asha", "yes");
+    mine.time = today_at(40);
+    w.handle(WidgetEvent::Message(&mine));
+    assert!(at_end(&log));
 }
