@@ -304,16 +304,23 @@ fn on_event(weak: &Weak<RefCell<Inner>>, event: Event) {
     }
 }
 
-/// An action decided while the state was borrowed, run after.
+/// An action decided while the state was borrowed, run after (see [`WidgetActions`]).
 enum Call {
+    /// The pre-chat form: name, email, phone.
     Start(String, String, String),
+    /// A text message.
     Send(String),
+    /// A chat state.
     State(&'static str),
+    /// Files picked, dropped or pasted.
     Files(Vec<File>),
     /// Opens the file picker (its `click` is a DOM event the widget listens to).
     Pick(HtmlInputElement),
+    /// Cancel the upload.
     Cancel,
+    /// End the chat.
     End,
+    /// The rating and comment.
     Feedback(u8, String),
 }
 

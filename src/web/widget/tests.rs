@@ -509,3 +509,17 @@ fn a_customer_reading_older_messages_is_not_scrolled_away() {
     w.handle(WidgetEvent::Message(&mine));
     assert!(at_end(&log));
 }
+
+#[wasm_bindgen_test]
+fn a_hidden_icon_shows_with_the_panel_on_show() {
+    let mut opts = options("en", "#192d3f", "");
+    opts.show_controlbox_by_default = false;
+    let (w, _rec, root) = mount_with(opts);
+    assert_eq!(computed(&w.host, "display"), "none");
+    w.show();
+    assert_eq!(computed(&w.host, "display"), "block");
+    assert!(!q(&root, ".p").has_attribute("hidden"));
+    w.hide();
+    assert!(q(&root, ".p").has_attribute("hidden"));
+    assert_eq!(computed(&w.host, "display"), "block", "hiding the panel keeps the icon");
+}
