@@ -17,6 +17,7 @@ use wasm_bindgen_futures::spawn_local;
 use super::driver::{self, now, Driver, Sink};
 use super::error::{js_error, network_error, rest_error, Code};
 use super::handles::Timeout;
+use super::widget::WidgetEvent;
 use super::{bad_argument, http, to_js, to_json, Sdk, State};
 use crate::core::chat::{Chat, ChatError, ChatEvent, JoinError, QueryError, QueryId, QueryOutcome};
 use crate::core::chatstates::ChatState;
@@ -25,7 +26,7 @@ use crate::core::connection::{ConnectionConfig, ConnectionError};
 use crate::core::decisions;
 use crate::core::jid::Jid;
 use crate::core::media;
-use crate::core::message::{FileRef, MessageObject};
+use crate::core::message::{FileRef, InteractionData, MessageObject};
 use crate::core::muc::{HistoryRequest, Occupant};
 use crate::core::replay::Shown;
 use crate::core::rest::{self, FeedbackConfig, RestError, StartParams};
@@ -56,6 +57,10 @@ pub(crate) struct Client {
     retries: u32,
     /// The pending reconnection.
     retry: Option<Timeout>,
+    /// The room `startChat` joined: the chat the widget shows.
+    pub(crate) main_room: Option<Jid>,
+    /// The ids of the last chat end (the widget's rating form submits with them).
+    pub(crate) last_end: Option<InteractionData>,
 }
 
 /// An [`Sdk`] that does not keep the SDK alive.
@@ -163,7 +168,7 @@ fn room_object(room: &Jid, nick: &str, occupants: &[Occupant], export_transcript
 
 impl Sdk {
     /// This SDK, held weakly.
-    fn downgrade(&self) -> WeakSdk {
+    pub(crate) fn downgrade(&self) -> WeakSdk {
         WeakSdk { state: Rc::downgrade(&self.state), fetch: self.fetch.clone() }
     }
 
@@ -173,6 +178,7 @@ impl Sdk {
     }
 
     fn emit_status(&self, status: &str, reason: Option<String>) {
+        self.to_widget(WidgetEvent::Connection { status, reason: reason.as_deref() });
         self.emit_value("connectionStatus", &json!({ "status": status, "reason": reason }));
     }
 
@@ -244,6 +250,7 @@ impl Sdk {
         };
         let bosh_url = self.state.borrow().config.as_ref().map(|c| c.converse_bosh_service_url.clone()).unwrap_or_default();
         let driver = self.connect(ConnectionConfig::new(&bosh_url, account.bare(), &provisioned.password));
+        self.state.borrow_mut().client.main_room = Some(room.clone());
         let nick = decisions::customer_nick(&provisioned.name, &params.full_name, &provisioned.username);
         match self.join(&driver, &room, &nick, false).await {
             Ok((nick, occupants)) => Ok(room_object(&room, &nick, &occupants, Some(provisioned.export_transcript_allowed))),
@@ -401,6 +408,8 @@ impl Sdk {
     /// object the callbacks got.
     fn deliver(&self, msg: &MessageObject) -> JsValue {
         self.state.borrow_mut().client.shown.remember(msg);
+        // The widget lists the messages of its own room only.
+        self.to_widget(WidgetEvent::Message(msg));
         let value = to_js(&serde_json::to_value(msg).unwrap_or_default());
         self.emit("messageReceived", &Array::of1(&value));
         value
@@ -465,6 +474,8 @@ impl Sdk {
             if let Some(window) = web_sys::window() {
                 let _ = window.open_with_url_and_target(&config.feedback_url, "_blank");
             }
+        } else if !config.open_in_new_tab {
+            self.to_widget(WidgetEvent::FeedbackForm);
         }
     }
 
@@ -526,7 +537,12 @@ impl Sdk {
 
     fn on_chat_event(&self, event: ChatEvent) {
         match event {
-            ChatEvent::RoomJoined { room, nick, occupants } => self.on_room_joined(&room, &nick, occupants),
+            ChatEvent::RoomJoined { room, nick, occupants } => {
+                if self.is_widget_room(&room) {
+                    self.to_widget(WidgetEvent::RoomJoined { room: &room.to_string(), nick: &nick });
+                }
+                self.on_room_joined(&room, &nick, occupants);
+            }
             ChatEvent::OccupantJoined { room, occupant } => {
                 self.update_others(&room, |others| {
                     others.retain(|o| o.nick != occupant.nick);
@@ -548,15 +564,25 @@ impl Sdk {
             }
             ChatEvent::ChatEnded { room, data } => {
                 let value = json!({ "roomJid": room.to_string(), "chatId": data.chat_id, "interaction_id": data.interaction_id });
+                self.state.borrow_mut().client.last_end = Some(data);
+                if self.is_widget_room(&room) {
+                    self.to_widget(WidgetEvent::ChatEnded);
+                }
                 self.emit_value("chatEnded", &value);
                 spawn_local(self.clone().feedback_after_chat_end());
             }
             ChatEvent::ChatState { room, nick, state } => {
+                if self.is_widget_room(&room) {
+                    self.to_widget(WidgetEvent::Typing { nick: &nick, state: state.as_str() });
+                }
                 self.emit_value("typing", &json!({ "roomJid": room.to_string(), "nick": nick, "state": state.as_str() }));
             }
             ChatEvent::ReceiptSent { room, msgid } => self.emit_pair("receiveReceipt", &room, &msgid),
             ChatEvent::MarkerSent { room, msgid } => self.emit_pair("displayedReceipt", &room, &msgid),
             ChatEvent::MessageStatus { room, msgid, status } => {
+                if self.is_widget_room(&room) {
+                    self.to_widget(WidgetEvent::MessageStatus { msgid: &msgid, status: status.as_str() });
+                }
                 self.emit_value("messageStatus", &json!({ "roomJid": room.to_string(), "msgid": msgid, "status": status.as_str() }));
             }
             // Join failures and query results go to the waiters; incoming receipts and markers
@@ -592,6 +618,10 @@ impl Sdk {
     }
 
     fn emit_occupant(&self, event: &str, room: &Jid, o: &Occupant) {
+        if self.is_widget_room(room) {
+            let nick = o.nick.as_str();
+            self.to_widget(if event == "agentJoined" { WidgetEvent::AgentJoined { nick } } else { WidgetEvent::AgentLeft { nick } });
+        }
         let value = json!({ "roomJid": room.to_string(), "nick": o.nick, "role": o.role, "occupant_id": o.occupant_id });
         self.emit_value(event, &value);
     }

@@ -10,6 +10,7 @@
 //! to the services need it. A second `initialize` throws (`code: "already_initialized"`): the
 //! config is fixed for the page's lifetime, reload to change it.
 
+mod actions;
 mod client;
 mod driver;
 mod error;
@@ -37,7 +38,7 @@ use client::Client;
 use error::{js_error, Code};
 use events::Listeners;
 use upload::Uploads;
-use widget::{Widget, WidgetActions, WidgetOptions};
+use widget::{Widget, WidgetOptions};
 
 /// Everything the SDK holds, behind one `RefCell`.
 #[derive(Default)]
@@ -101,20 +102,8 @@ impl Sdk {
             locale: config.locale.clone(),
             container: config.container.clone(),
         };
-        // The SDK side of the widget's controls comes with startChat (issue 5); until then they
-        // have nothing to drive.
-        struct NotWired;
-        impl WidgetActions for NotWired {
-            fn start_chat(&self, _: String, _: String, _: String) {}
-            fn send_text(&self, _: String) {}
-            fn chat_state(&self, _: &'static str) {}
-            fn send_files(&self, _: Vec<web_sys::File>) {}
-            fn cancel_upload(&self) {}
-            fn displayed(&self, _: String) {}
-            fn end_chat(&self) {}
-            fn submit_feedback(&self, _: u8, _: String) {}
-        }
-        let widget = Widget::mount(&document, options, Rc::new(NotWired))?;
+        // The widget holds the SDK weakly: dropping the SDK drops the widget.
+        let widget = Widget::mount(&document, options, Rc::new(self.downgrade()))?;
         let mut state = self.state.borrow_mut();
         state.config = Some(config);
         state.widget = Some(widget);

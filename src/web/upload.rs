@@ -14,6 +14,7 @@ use web_sys::{Blob, ProgressEvent, XmlHttpRequest};
 use super::client::{query_error_text, string_arg};
 use super::handles::EventListener;
 use super::oneshot;
+use super::widget::WidgetEvent;
 use super::{bad_argument, to_js, Sdk};
 use crate::core::chat::QueryOutcome;
 use crate::core::config::is_http_url;
@@ -56,6 +57,17 @@ fn human_size(bytes: u64) -> String {
     };
     let tenths = (bytes * 10 + unit / 2) / unit;
     format!("{}.{} {name}", tenths / 10, tenths % 10)
+}
+
+impl Sdk {
+    /// Aborts every PUT in flight (each resolves `null`).
+    pub(crate) fn cancel_uploads(&self) {
+        let active: Vec<XmlHttpRequest> = self.state.borrow().uploads.active.iter().map(|(_, xhr)| xhr.clone()).collect();
+        // Aborting fires the requests' `abort` listeners: no borrow may be held.
+        for xhr in active {
+            let _ = xhr.abort();
+        }
+    }
 }
 
 /// Removes in-flight PUT `id` from the list when the upload ends, however it ends.
@@ -184,6 +196,7 @@ impl Sdk {
             Ok(slot) => slot,
             Err(why) => {
                 warn(M, &why);
+                self.to_widget(WidgetEvent::UploadDone { name: &name, ok: false, reason: Some(&why) });
                 return Ok(JsValue::NULL);
             }
         };
@@ -196,9 +209,18 @@ impl Sdk {
         }
     }
 
-    /// PUTs `file` to `url` with `headers`, reporting `uploadProgress { name, loaded, total }`.
+    /// PUTs `file` to `url` with `headers`, reporting `uploadProgress { name, loaded, total }`;
+    /// the widget hears how it ended.
     async fn put(&self, file: &Blob, url: &str, headers: &[(String, String)]) -> Result<(), String> {
         let name = blob_name(file);
+        let result = self.put_reporting(file, &name, url, headers).await;
+        let reason = result.as_ref().err().map(String::as_str);
+        self.to_widget(WidgetEvent::UploadDone { name: &name, ok: result.is_ok(), reason });
+        result
+    }
+
+    async fn put_reporting(&self, file: &Blob, name: &str, url: &str, headers: &[(String, String)]) -> Result<(), String> {
+        let name = name.to_owned();
         let total = file.size();
         let failed = |e: JsValue| format!("uploading {name} failed: {}", e.as_string().unwrap_or_else(|| "the browser refused the request".to_owned()));
         let xhr = XmlHttpRequest::new().map_err(failed)?;
@@ -230,6 +252,7 @@ impl Sdk {
             let (sdk, name, reported) = (self.clone(), name.clone(), reported.clone());
             move |loaded: f64| {
                 reported.set(loaded);
+                sdk.to_widget(WidgetEvent::UploadProgress { name: &name, loaded, total });
                 sdk.emit_value("uploadProgress", &json!({ "name": name, "loaded": loaded, "total": total }));
             }
         };

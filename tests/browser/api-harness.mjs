@@ -42,10 +42,11 @@ export async function setup() {
   };
 
   /**
-   * A fresh page of pages/api.html initialised with the stack's config (`overrides` merged in),
-   * once the SDK is ready. It records console messages, page errors and requests.
+   * A fresh page (pages/api.html unless `path` says) initialised with the stack's config
+   * (`overrides` merged in), once the SDK is ready. It records console messages, page errors and
+   * requests.
    */
-  async function open(overrides = {}) {
+  async function open(overrides = {}, path = "/api.html") {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.addInitScript((cfg) => { window.EXOCHAT_CONFIG = cfg; }, { ...config, ...overrides });
@@ -55,7 +56,7 @@ export async function setup() {
     page.on("console", (m) => consoleMessages.push(m));
     page.on("pageerror", (e) => errors.push(String(e)));
     page.on("request", (r) => requests.push(r));
-    await page.goto(server.url + "/api.html");
+    await page.goto(server.url + path);
     await page.evaluate(() => exoChat.ready);
     return { page, context, consoleMessages, errors, requests, close: () => context.close() };
   }

@@ -159,42 +159,40 @@ test("fetchArchivedMessages replays the archive in order with archived: true, wi
 });
 
 test("the agent ends the chat: messageReceived with interaction_data, chatEnded, the feedback tab; submitFeedbackResponse stores the spec's body", async () => {
+  // A nodeflow of its own, so that its feedback config (a new tab) concerns this test alone.
+  const nodeflowId = 77;
   const feedbackConfigUrl = `${h.info.cms_url}/configuration/cc-list/${h.info.contactCenterId}/process-list/${h.info.processId}` +
-    `/campaigns/${h.info.campaignId}/chat-feedback-schemes-configurations/${h.info.campaignId}_${h.info.nodeflowId}_webchat`;
+    `/campaigns/${h.info.campaignId}/chat-feedback-schemes-configurations/${h.info.campaignId}_${nodeflowId}_webchat`;
   const newTab = { isFeedbackEnabled: true, openInNewTab: true, feedbackUrl: h.info.feedback_page_url };
-  const original = await (await fetch(feedbackConfigUrl, { headers: restHeaders() })).json();
-  await fetch(feedbackConfigUrl, { method: "PUT", headers: restHeaders(), body: JSON.stringify(newTab) });
-  try {
-    const { page, context, close } = await h.open();
-    const room = await h.startChat(page);
-    const tab = context.waitForEvent("page");
-    const chatId = `chat-${Date.now()}`;
-    const interactionId = `interaction-${Date.now()}`;
-    await h.agent.end(room.jid, chatId, interactionId);
+  const put = await fetch(feedbackConfigUrl, { method: "PUT", headers: restHeaders(), body: JSON.stringify(newTab) });
+  assert.equal(put.status, 200);
+  const { page, context, close } = await h.open({ nodeflowId });
+  const room = await h.startChat(page);
+  const tab = context.waitForEvent("page");
+  const chatId = `chat-${Date.now()}`;
+  const interactionId = `interaction-${Date.now()}`;
+  await h.agent.end(room.jid, chatId, interactionId);
 
-    const [[ended]] = await h.waitForEvents(page, "messageReceived", `(m) => m.chatEnded`);
-    assert.deepEqual(ended.interaction_data, { chatId, interaction_id: interactionId });
-    assert.deepEqual(await page.evaluate(() => chatEnds), [{ chatId, interaction_id: interactionId }]);
-    assert.deepEqual(await h.waitForEvents(page, "chatEnded"), [[{ roomJid: room.jid, chatId, interaction_id: interactionId }]]);
-    // openInNewTab: the SDK opened the feedback page by itself.
-    const opened = await tab;
-    await opened.waitForLoadState("domcontentloaded");
-    assert.equal(opened.url(), h.info.feedback_page_url);
-    assert.deepEqual(await page.evaluate(() => exoChat.getFeedbackConfig()), newTab);
+  const [[ended]] = await h.waitForEvents(page, "messageReceived", `(m) => m.chatEnded`);
+  assert.deepEqual(ended.interaction_data, { chatId, interaction_id: interactionId });
+  assert.deepEqual(await page.evaluate(() => chatEnds), [{ chatId, interaction_id: interactionId }]);
+  assert.deepEqual(await h.waitForEvents(page, "chatEnded"), [[{ roomJid: room.jid, chatId, interaction_id: interactionId }]]);
+  // openInNewTab: the SDK opened the feedback page by itself.
+  const opened = await tab;
+  await opened.waitForLoadState("domcontentloaded");
+  assert.equal(opened.url(), h.info.feedback_page_url);
+  assert.deepEqual(await page.evaluate(() => exoChat.getFeedbackConfig()), newTab);
 
-    const response = await page.evaluate(async ([i, c]) => {
-      const r = await exoChat.submitFeedbackResponse(i, c, { score: 5, comment: "great support!" });
-      return { isResponse: r instanceof Response, ok: r.ok, status: r.status, body: await r.json() };
-    }, [interactionId, chatId]);
-    assert.deepEqual(response, { isResponse: true, ok: true, status: 200, body: { status: "success" } });
-    const stored = await (await fetch(`${h.info.rest_url}/plugins/restapi/v1/xtrm/chat-feedback`, { headers: restHeaders() })).json();
-    const mine = stored.find((f) => f.chat_id === chatId);
-    assert.deepEqual(
-      { campaign_id: mine.campaign_id, interaction_id: mine.interaction_id, chat_id: mine.chat_id, feedback: mine.feedback },
-      { campaign_id: h.info.campaignId, interaction_id: interactionId, chat_id: chatId, feedback: { score: 5, comment: "great support!" } },
-    );
-    await close();
-  } finally {
-    await fetch(feedbackConfigUrl, { method: "PUT", headers: restHeaders(), body: JSON.stringify(original) });
-  }
+  const response = await page.evaluate(async ([i, c]) => {
+    const r = await exoChat.submitFeedbackResponse(i, c, { score: 5, comment: "great support!" });
+    return { isResponse: r instanceof Response, ok: r.ok, status: r.status, body: await r.json() };
+  }, [interactionId, chatId]);
+  assert.deepEqual(response, { isResponse: true, ok: true, status: 200, body: { status: "success" } });
+  const stored = await (await fetch(`${h.info.rest_url}/plugins/restapi/v1/xtrm/chat-feedback`, { headers: restHeaders() })).json();
+  const mine = stored.find((f) => f.chat_id === chatId);
+  assert.deepEqual(
+    { campaign_id: mine.campaign_id, interaction_id: mine.interaction_id, chat_id: mine.chat_id, feedback: mine.feedback },
+    { campaign_id: h.info.campaignId, interaction_id: interactionId, chat_id: chatId, feedback: { score: 5, comment: "great support!" } },
+  );
+  await close();
 });

@@ -1,0 +1,149 @@
+//! The SDK side of the widget: what the customer does in it ([`WidgetActions`], carried out with
+//! the same code as the public methods) and what the widget is told ([`Sdk::to_widget`]).
+//!
+//! The widget shows one chat, the one `startChat` (or its pre-chat form) started: room events of
+//! other rooms the page joined through the API are not shown there. Failures of an action the
+//! customer took go to the console as warnings; the widget shows their effect (a message that
+//! never gets `sent`, an upload line saying why).
+
+use js_sys::Reflect;
+use serde_json::json;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::File;
+
+use super::client::WeakSdk;
+use super::widget::{WidgetActions, WidgetEvent};
+use super::{to_js, Sdk};
+use crate::core::chatstates::ChatState;
+use crate::core::jid::Jid;
+
+fn warn(what: &str, err: &JsValue) {
+    let why = Reflect::get(err, &"message".into()).ok().and_then(|m| m.as_string()).or_else(|| err.as_string());
+    web_sys::console::warn_1(&format!("exoChat widget: {what} failed: {}", why.unwrap_or_default()).into());
+}
+
+impl Sdk {
+    /// Tells the widget (when mounted). The widget never calls an action before returning, so the
+    /// state may stay borrowed meanwhile.
+    pub(crate) fn to_widget(&self, event: WidgetEvent<'_>) {
+        if let Some(widget) = &self.state.borrow().widget {
+            widget.handle(event);
+        }
+    }
+
+    /// Whether `room` is the widget's chat (the room `startChat` joined).
+    pub(crate) fn is_widget_room(&self, room: &Jid) -> bool {
+        self.state.borrow().client.main_room.as_ref() == Some(room)
+    }
+
+    /// The widget's room as the JS argument of a room method, or why there is none.
+    fn widget_room(&self, what: &str) -> Option<JsValue> {
+        let room = self.state.borrow().client.main_room.clone();
+        if room.is_none() {
+            web_sys::console::warn_1(&format!("exoChat widget: {what}: no chat yet").into());
+        }
+        room.map(|r| r.to_string().into())
+    }
+
+    /// Uploads `files` one after the other, sending each as a `media_msg` once uploaded.
+    async fn send_files(self, files: Vec<File>) {
+        for file in files {
+            let name = file.name();
+            let url = match self.clone().upload_whole(file.into()).await {
+                Ok(url) => url,
+                Err(e) => return warn("uploading a file", &e),
+            };
+            let (Some(url), Some(room)) = (url.as_string(), self.widget_room("sending a file")) else { continue };
+            let files = to_js(&json!([{ "url": url, "name": name }]));
+            if let Err(e) = self.post_message(room, url.into(), "media_msg".into(), files) {
+                warn("sending a file", &e);
+            }
+        }
+    }
+
+    /// Submits the rating for the last chat end and tells the widget how it went.
+    async fn send_rating(self, rating: u8, comment: String) {
+        let ended = self.state.borrow().client.last_end.clone();
+        let ok = match ended {
+            Some(data) => {
+                let feedback = to_js(&json!({ "rating": rating, "comment": comment }));
+                match self.clone().submit_feedback(data.interaction_id.into(), data.chat_id.into(), feedback).await {
+                    Ok(response) => Reflect::get(&response, &"ok".into()).is_ok_and(|ok| ok.is_truthy()),
+                    Err(e) => {
+                        warn("sending the rating", &e);
+                        false
+                    }
+                }
+            }
+            None => false,
+        };
+        self.to_widget(WidgetEvent::FeedbackSubmitted { ok });
+    }
+}
+
+impl WidgetActions for WeakSdk {
+    fn start_chat(&self, full_name: String, email: String, phone: String) {
+        let Some(sdk) = self.upgrade() else { return };
+        let params = to_js(&json!({ "fullName": full_name, "email": email, "phone": phone }));
+        spawn_local(async move {
+            if let Err(e) = sdk.clone().provision_and_join(params).await {
+                // REST failures come before any session event: the form needs to hear of them.
+                let errors = [Reflect::get(&e, &"errorData".into()).unwrap_or(JsValue::UNDEFINED), e.clone()];
+                let why = errors.iter().find_map(|e| Reflect::get(e, &"message".into()).ok().and_then(|m| m.as_string()).or_else(|| e.as_string()));
+                sdk.to_widget(WidgetEvent::Connection { status: "offline", reason: why.as_deref() });
+            }
+        });
+    }
+
+    fn send_text(&self, body: String) {
+        let Some(sdk) = self.upgrade() else { return };
+        let Some(room) = sdk.widget_room("sending") else { return };
+        if let Err(e) = sdk.post_message(room, body.into(), "normal_text_msg".into(), JsValue::NULL) {
+            warn("sending", &e);
+        }
+    }
+
+    fn chat_state(&self, state: &'static str) {
+        let Some(sdk) = self.upgrade() else { return };
+        let state = if state == "composing" { ChatState::Composing } else { ChatState::Paused };
+        let Some(room) = sdk.widget_room("typing") else { return };
+        if let Err(e) = sdk.send_chat_state("chatState", room, state) {
+            warn("sending the typing state", &e);
+        }
+    }
+
+    fn send_files(&self, files: Vec<File>) {
+        if let Some(sdk) = self.upgrade() {
+            spawn_local(sdk.send_files(files));
+        }
+    }
+
+    fn cancel_upload(&self) {
+        if let Some(sdk) = self.upgrade() {
+            sdk.cancel_uploads();
+        }
+    }
+
+    fn displayed(&self, msgid: String) {
+        let Some(sdk) = self.upgrade() else { return };
+        let Some(room) = sdk.widget_room("marking displayed") else { return };
+        if let Err(e) = sdk.send_ack("sendDisplayedReceipt", room, msgid.into(), true) {
+            warn("marking displayed", &e);
+        }
+    }
+
+    fn end_chat(&self) {
+        let Some(sdk) = self.upgrade() else { return };
+        sdk.to_widget(WidgetEvent::ChatEnded);
+        spawn_local(async move {
+            let _ = sdk.disconnect().await;
+        });
+    }
+
+    fn submit_feedback(&self, rating: u8, comment: String) {
+        if let Some(sdk) = self.upgrade() {
+            spawn_local(sdk.send_rating(rating, comment));
+        }
+    }
+}
