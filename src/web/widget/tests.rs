@@ -523,3 +523,36 @@ fn a_hidden_icon_shows_with_the_panel_on_show() {
     assert!(q(&root, ".p").has_attribute("hidden"));
     assert_eq!(computed(&w.host, "display"), "block", "hiding the panel keeps the icon");
 }
+
+#[wasm_bindgen_test]
+fn files_can_be_dropped_pasted_or_picked() {
+    let (w, rec, root) = chatting();
+    let panel = q(&root, ".p");
+    let files = js("const dt = new DataTransfer(); dt.items.add(new File(['x'], 'a.txt')); dt.items.add(new File(['y'], 'b.png')); return dt",
+        &JsValue::NULL, &JsValue::NULL);
+    let over = js("return el.dispatchEvent(new DragEvent('dragover', { dataTransfer: arg, bubbles: true, cancelable: true }))", &panel, &files);
+    assert_eq!(over, JsValue::FALSE, "dragover is accepted (default prevented)");
+    assert!(!q(&root, ".dz").has_attribute("hidden"), "the drop overlay shows");
+    js("el.dispatchEvent(new DragEvent('drop', { dataTransfer: arg, bubbles: true, cancelable: true }))", &panel, &files);
+    assert!(q(&root, ".dz").has_attribute("hidden"));
+    assert_eq!(rec.take(), ["files a.txt,b.png"]);
+    let pasted = js("return el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: arg, bubbles: true, cancelable: true }))", &q(&root, ".cp textarea"), &files);
+    assert_eq!(pasted, JsValue::FALSE);
+    assert_eq!(rec.take(), ["files a.txt,b.png"]);
+    // Pasting text is left to the textarea.
+    let text = js("const dt = new DataTransfer(); dt.setData('text/plain', 'hi'); return dt", &JsValue::NULL, &JsValue::NULL);
+    let pasted = js("return el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: arg, bubbles: true, cancelable: true }))", &q(&root, ".cp textarea"), &text);
+    assert_eq!(pasted, JsValue::TRUE);
+    assert!(rec.take().is_empty());
+    // The attach button opens the picker, whose choice is sent.
+    let input = q(&root, "input[type=file]");
+    js("el.addEventListener('click', (e) => { e.preventDefault(); window.pickerOpened = true; }, { once: true })", &input, &JsValue::NULL);
+    click(&q(&root, "[data-a=att]"));
+    assert_eq!(js_sys::Reflect::get(&js_sys::global(), &"pickerOpened".into()).unwrap(), JsValue::TRUE);
+    js("el.files = arg.files; el.dispatchEvent(new Event('change', { bubbles: true }))", &input, &files);
+    assert_eq!(rec.take(), ["files a.txt,b.png"]);
+    // After the end, files are refused.
+    w.handle(WidgetEvent::ChatEnded);
+    js("el.dispatchEvent(new DragEvent('drop', { dataTransfer: arg, bubbles: true, cancelable: true }))", &panel, &files);
+    assert!(rec.take().is_empty());
+}
