@@ -6,6 +6,12 @@
 //! applies the one mapping comparisons depend on: localpart and domainpart are lowercased (the
 //! RFC's case-mapping rule for both), the resourcepart (a MUC nick) keeps its case.
 //!
+//! Lowercasing is ASCII-only. Domainparts are ASCII in practice (IDNA A-labels), and the
+//! localparts we compare are the ones the Exotel service generates (account names, room ids),
+//! which are ASCII too; a non-ASCII localpart keeps its case, and since the server echoes
+//! addresses in the form it stores, comparisons still hold. Full Unicode case mapping would
+//! ship its tables (~15 KB) to every page.
+//!
 //! A room is a bare JID (`room@conference.example.com`); an occupant is the room with the nick as
 //! resource (`room@conference.example.com/nick`).
 
@@ -44,13 +50,13 @@ impl fmt::Display for JidError {
         match self {
             JidError::EmptyLocal => f.write_str("empty localpart"),
             JidError::LocalTooLong => f.write_str("localpart longer than 1023 bytes"),
-            JidError::LocalForbidden(c) => write!(f, "character {c:?} not allowed in a localpart"),
+            JidError::LocalForbidden(c) => write!(f, "character U+{:04X} not allowed in a localpart", u32::from(*c)),
             JidError::EmptyDomain => f.write_str("empty domainpart"),
             JidError::DomainTooLong => f.write_str("domainpart longer than 1023 bytes"),
             JidError::DomainInvalid => f.write_str("invalid domainpart"),
             JidError::EmptyResource => f.write_str("empty resourcepart"),
             JidError::ResourceTooLong => f.write_str("resourcepart longer than 1023 bytes"),
-            JidError::ResourceForbidden(c) => write!(f, "character {c:?} not allowed in a resourcepart"),
+            JidError::ResourceForbidden(c) => write!(f, "character U+{:04X} not allowed in a resourcepart", u32::from(*c)),
         }
     }
 }
@@ -155,7 +161,7 @@ fn check_local(local: &str) -> Result<String, JidError> {
     if let Some(c) = local.chars().find(|&c| "\"&'/:<>@".contains(c) || c.is_whitespace() || c.is_control()) {
         return Err(JidError::LocalForbidden(c));
     }
-    let local = local.to_lowercase();
+    let local = local.to_ascii_lowercase();
     if local.len() > MAX_PART {
         return Err(JidError::LocalTooLong);
     }
@@ -168,7 +174,7 @@ fn check_domain(domain: &str) -> Result<String, JidError> {
     if domain.is_empty() {
         return Err(JidError::EmptyDomain);
     }
-    let domain = domain.to_lowercase();
+    let domain = domain.to_ascii_lowercase();
     if domain.len() > MAX_PART {
         return Err(JidError::DomainTooLong);
     }
@@ -248,6 +254,8 @@ mod tests {
         assert_eq!(Jid::parse("A@B.c/X").unwrap(), Jid::parse("a@b.C/X").unwrap());
         assert_ne!(Jid::parse("a@b.c/X").unwrap(), Jid::parse("a@b.c/x").unwrap());
         assert_eq!(Jid::new(Some("U"), "Ex.com", Some("R")).unwrap(), Jid::parse("u@ex.com/R").unwrap());
+        // ASCII-only case mapping (see the module documentation).
+        assert_eq!(Jid::parse("Émile@Ex.com").unwrap().local(), Some("Émile"));
     }
 
     #[test]
