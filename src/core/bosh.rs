@@ -17,10 +17,11 @@
 //!   session with a typed [`TerminateCondition`].
 //! - Bodies are posted as `text/plain;charset=UTF-8`, a CORS "simple" request with no preflight.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use super::http::{HttpRequest, HttpResponse, Method, RequestId, TransportError};
 use super::ns;
+use super::vecmap::VecMap;
 use super::xml::{Element, Node};
 use super::Instant;
 
@@ -264,8 +265,8 @@ pub struct Bosh {
     /// The next `rid` whose answer is processed.
     deliver_rid: u64,
     next_request: u64,
-    flights: BTreeMap<u64, Flight>,
-    answers: BTreeMap<u64, Answer>,
+    flights: VecMap<u64, Flight>,
+    answers: VecMap<u64, Answer>,
     outgoing: VecDeque<Outgoing>,
     terminate_requested: bool,
     terminate_sent: bool,
@@ -288,8 +289,8 @@ impl Bosh {
             next_rid: rid,
             deliver_rid: rid,
             next_request: 0,
-            flights: BTreeMap::new(),
-            answers: BTreeMap::new(),
+            flights: VecMap::new(),
+            answers: VecMap::new(),
             outgoing: VecDeque::new(),
             terminate_requested: false,
             terminate_sent: false,
@@ -384,7 +385,8 @@ impl Bosh {
     #[must_use]
     pub fn poll_transmit(&mut self, now: Instant) -> Option<HttpRequest> {
         // Resends first: the server processes rids in order.
-        if let Some((&rid, _)) = self.flights.iter().find(|(_, f)| f.request.is_none() && f.retry_at.is_none()) {
+        let due = self.flights.iter().find(|(_, f)| f.request.is_none() && f.retry_at.is_none()).map(|(&rid, _)| rid);
+        if let Some(rid) = due {
             return self.resend(rid);
         }
         match self.state {

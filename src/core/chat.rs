@@ -12,7 +12,7 @@
 //! receipt a message requests (once per msgid), drops messages it has already seen (history
 //! replay after a rejoin), and follows the status of the messages it sent.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::VecDeque;
 
 use super::chatstates::ChatState;
 use super::decisions;
@@ -26,6 +26,7 @@ use super::muc::{self, status, HistoryRequest, MucPresence, Occupant, OccupantPr
 use super::receipts::Receipt;
 use super::stanza_error::StanzaError;
 use super::upload::{self, SlotError, UploadService, UploadSlot};
+use super::vecmap::VecMap;
 use super::xml::Element;
 use super::Instant;
 
@@ -307,37 +308,41 @@ impl std::fmt::Display for ChatError {
 impl std::error::Error for ChatError {}
 
 /// A bounded memory of keys with values, forgetting the oldest first.
+///
+/// A ring of at most [`MEMORY`] entries searched linearly: a few microseconds per lookup when
+/// full, and far less code in the module than a hash map plus an eviction queue.
 struct Recent<V> {
-    map: HashMap<String, V>,
-    order: VecDeque<String>,
+    /// Oldest first until full; then the oldest entry is at `next`.
+    entries: Vec<(String, V)>,
+    /// The slot the next insert overwrites once full.
+    next: usize,
 }
 
 impl<V> Recent<V> {
     fn new() -> Self {
-        Recent { map: HashMap::new(), order: VecDeque::new() }
+        Recent { entries: Vec::new(), next: 0 }
     }
 
     fn contains(&self, key: &str) -> bool {
-        self.map.contains_key(key)
+        self.entries.iter().any(|(k, _)| k == key)
     }
 
     /// Remembers `key`; `false` (and no change) when it was already there.
     fn insert(&mut self, key: String, value: V) -> bool {
-        if self.map.contains_key(&key) {
+        if self.contains(&key) {
             return false;
         }
-        if self.order.len() >= MEMORY {
-            if let Some(old) = self.order.pop_front() {
-                self.map.remove(&old);
-            }
+        if self.entries.len() < MEMORY {
+            self.entries.push((key, value));
+        } else if let Some(oldest) = self.entries.get_mut(self.next) {
+            *oldest = (key, value);
+            self.next = (self.next + 1) % MEMORY;
         }
-        self.order.push_back(key.clone());
-        self.map.insert(key, value);
         true
     }
 
     fn get_mut(&mut self, key: &str) -> Option<&mut V> {
-        self.map.get_mut(key)
+        self.entries.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 }
 
@@ -357,7 +362,7 @@ struct Room {
     /// Our nick (the one being tried while joining).
     nick: String,
     phase: Phase,
-    occupants: BTreeMap<String, Occupant>,
+    occupants: VecMap<String, Occupant>,
     /// The chat state we last sent, so repeats are not sent again.
     last_state: Option<ChatState>,
     /// The newest message time seen, for the `since` of a rejoin.
@@ -375,8 +380,6 @@ enum Purpose {
 struct PendingIq {
     to: Jid,
     deadline: Instant,
-    /// Order of sending, so that timeouts are reported in order.
-    seq: u64,
     purpose: Purpose,
 }
 
@@ -401,9 +404,11 @@ pub struct Chat {
     counter: u64,
     own_jid: Option<Jid>,
     show: Show,
-    rooms: BTreeMap<Jid, Room>,
-    pending: HashMap<String, PendingIq>,
-    discoveries: HashMap<QueryId, Discovery>,
+    rooms: VecMap<Jid, Room>,
+    /// IQs awaiting their answer by stanza id, in the order they were sent (so that timeouts
+    /// and disconnections report them in that order).
+    pending: Vec<(String, PendingIq)>,
+    discoveries: VecMap<QueryId, Discovery>,
     upload_service: Option<UploadService>,
     /// Dedup keys of messages already handled (`room\ns:stanza-id`, `room\nm:msgid`).
     seen: Recent<()>,
@@ -428,9 +433,9 @@ impl Chat {
             counter: 0,
             own_jid: None,
             show: Show::Online,
-            rooms: BTreeMap::new(),
-            pending: HashMap::new(),
-            discoveries: HashMap::new(),
+            rooms: VecMap::new(),
+            pending: Vec::new(),
+            discoveries: VecMap::new(),
             upload_service: None,
             seen: Recent::new(),
             receipts_sent: Recent::new(),
@@ -506,11 +511,9 @@ impl Chat {
             self.leave_quietly(&room);
             self.events.push_back(ChatEvent::JoinFailed { room, error: JoinError::Timeout });
         }
-        let mut late: Vec<(u64, String)> =
-            self.pending.iter().filter(|(_, p)| p.deadline <= now).map(|(id, p)| (p.seq, id.clone())).collect();
-        late.sort();
-        for (_, id) in late {
-            if let Some(p) = self.pending.remove(&id) {
+        let late: Vec<String> = self.pending.iter().filter(|(_, p)| p.deadline <= now).map(|(id, _)| id.clone()).collect();
+        for id in late {
+            if let Some(p) = self.take_pending(&id) {
                 self.finish_iq(now, p.purpose, Err(IqFailure::Timeout));
             }
         }
@@ -519,9 +522,7 @@ impl Chat {
     /// The connection is gone: pending queries and joins fail, joined rooms wait for
     /// [`Chat::rejoin`].
     pub fn handle_disconnect(&mut self, now: Instant) {
-        let mut pending: Vec<PendingIq> = self.pending.drain().map(|(_, p)| p).collect();
-        pending.sort_by_key(|p| p.seq);
-        for p in pending {
+        for (_, p) in std::mem::take(&mut self.pending) {
             self.finish_iq(now, p.purpose, Err(IqFailure::Disconnected));
         }
         let rooms: Vec<Jid> = self.rooms.keys().cloned().collect();
@@ -561,7 +562,7 @@ impl Chat {
         let phase = Phase::Joining { base_nick: nick.to_owned(), attempt: 1, deadline, history };
         let (occupants, last_stamp) = match self.rooms.remove(room) {
             Some(old) => (old.occupants, old.last_stamp),
-            None => (BTreeMap::new(), None),
+            None => (VecMap::new(), None),
         };
         self.rooms.insert(room.clone(), Room { nick: nick.to_owned(), phase, occupants, last_state: None, last_stamp });
         Ok(())
@@ -742,7 +743,7 @@ impl Chat {
             Phase::Joining { deadline, .. } => Some(deadline),
             _ => None,
         });
-        joins.chain(self.pending.values().map(|p| p.deadline)).min()
+        joins.chain(self.pending.iter().map(|(_, p)| p.deadline)).min()
     }
 
     // ── Internals ───────────────────────────────────────────────────────────────────────────
@@ -790,8 +791,13 @@ impl Chat {
     fn send_iq(&mut self, now: Instant, to: Jid, payload: Element, purpose: Purpose) {
         let id = self.next_id();
         self.out.push_back(iq::request(IqType::Get, Some(&to), &id, payload));
-        let pending = PendingIq { to, deadline: now.plus_ms(IQ_TIMEOUT_MS), seq: self.counter, purpose };
-        self.pending.insert(id, pending);
+        self.pending.push((id, PendingIq { to, deadline: now.plus_ms(IQ_TIMEOUT_MS), purpose }));
+    }
+
+    /// Removes the pending IQ `id`, if there is one.
+    fn take_pending(&mut self, id: &str) -> Option<PendingIq> {
+        let i = self.pending.iter().position(|(k, _)| k == id)?;
+        Some(self.pending.remove(i).1)
     }
 
     fn on_iq(&mut self, now: Instant, stanza: &Element) {
@@ -800,7 +806,7 @@ impl Chat {
             self.out.push_back(reply);
             return;
         }
-        let Some(pending) = self.pending.get(&iq.id) else { return };
+        let Some((_, pending)) = self.pending.iter().find(|(id, _)| *id == iq.id) else { return };
         // RFC 6120 §8.1.2.1: an answer comes from the entity asked; our own server may omit
         // `from` when we asked our own domain or account.
         let from_ok = match &iq.from {
@@ -810,7 +816,7 @@ impl Chat {
         if !from_ok {
             return;
         }
-        let Some(pending) = self.pending.remove(&iq.id) else { return };
+        let Some(pending) = self.take_pending(&iq.id) else { return };
         let outcome = match (iq.kind, iq.error) {
             (IqType::Error, Some(e)) => Err(IqFailure::Error(e)),
             _ => Ok(iq.payload),
@@ -924,7 +930,7 @@ impl Chat {
             return;
         }
         // Answers still on their way are of no use now.
-        self.pending.retain(|_, p| !matches!(p.purpose, Purpose::UploadItems(x) | Purpose::UploadProbe(x, _) if x == q));
+        self.pending.retain(|(_, p)| !matches!(p.purpose, Purpose::UploadItems(x) | Purpose::UploadProbe(x, _) if x == q));
         self.events.push_back(ChatEvent::QueryResult { id: q, result: result.map(QueryOutcome::UploadService) });
     }
 
@@ -1021,9 +1027,8 @@ impl Chat {
             r.phase = Phase::Configuring;
             let id = self.next_id();
             self.out.push_back(muc::instant_room_config(room, &id));
-            let pending =
-                PendingIq { to: room.clone(), deadline: now.plus_ms(IQ_TIMEOUT_MS), seq: self.counter, purpose: Purpose::RoomConfig(room.clone()) };
-            self.pending.insert(id, pending);
+            let pending = PendingIq { to: room.clone(), deadline: now.plus_ms(IQ_TIMEOUT_MS), purpose: Purpose::RoomConfig(room.clone()) };
+            self.pending.push((id, pending));
         } else {
             r.phase = Phase::Joined;
             self.emit_joined(room);
@@ -1136,6 +1141,10 @@ mod tests {
         assert!(!r.contains("0"));
         assert!(r.contains("1") && r.contains(&MEMORY.to_string()));
         assert!(!r.insert("1".into(), ()));
-        assert_eq!(r.order.len(), MEMORY);
+        assert_eq!(r.entries.len(), MEMORY);
+        // The ring keeps going round: the next oldest goes next.
+        assert!(r.insert("0".into(), ()));
+        assert!(!r.contains("1") && r.contains("2") && r.contains("0"));
+        assert_eq!(r.entries.len(), MEMORY);
     }
 }

@@ -33,6 +33,7 @@ pub mod stanza_error;
 pub mod stanza_id;
 pub mod ui;
 pub mod upload;
+pub mod vecmap;
 pub mod xml;
 
 /// A point in time: milliseconds since the Unix epoch, as the driver read them (the browser

@@ -8,11 +8,12 @@
 //! rule of [`decisions::same_message`]. Each shown message absorbs at most one archived entry, so
 //! two identical messages sent a second apart both survive when only one was shown.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 
 use super::datetime::parse_iso;
 use super::decisions;
 use super::message::MessageObject;
+use super::vecmap::VecMap;
 
 /// Messages remembered; older ones are forgotten first.
 const MEMORY: usize = 4096;
@@ -46,7 +47,7 @@ impl ShownMessage {
 #[derive(Debug, Default)]
 pub struct Shown {
     /// `room\nmsgid` of shown messages that had a msgid.
-    msgids: HashSet<String>,
+    msgids: VecMap<String, ()>,
     /// Shown messages, oldest first.
     messages: VecDeque<ShownMessage>,
 }
@@ -60,7 +61,7 @@ impl Shown {
     /// Remembers a message that `messageReceived` delivered.
     pub fn remember(&mut self, msg: &MessageObject) {
         if !msg.msgid.is_empty() {
-            self.msgids.insert(format!("{}\n{}", msg.from_muc, msg.msgid));
+            self.msgids.insert(format!("{}\n{}", msg.from_muc, msg.msgid), ());
         }
         if self.messages.len() >= MEMORY {
             self.messages.pop_front();
@@ -76,7 +77,7 @@ impl Shown {
         let mut used = vec![false; self.messages.len()];
         let mut fresh = Vec::new();
         for msg in archived {
-            if !msg.msgid.is_empty() && self.msgids.contains(&format!("{}\n{}", msg.from_muc, msg.msgid)) {
+            if !msg.msgid.is_empty() && self.msgids.contains_key(&format!("{}\n{}", msg.from_muc, msg.msgid)) {
                 continue;
             }
             let entry = ShownMessage::of(&msg);
