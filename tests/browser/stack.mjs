@@ -1,9 +1,10 @@
-// The local chat service (real Prosody, the REST/CMS server, the simulated agent) for the API
+// The local chat service (real Prosody or ejabberd, the REST/CMS server, the simulated agent) for the API
 // tests, and small clients of it.
 //
-// `cargo xtask test` starts one stack for the whole browser tier and names its state file in
-// EXOCHAT_STACK. Run alone (`node --test tests/browser/api.test.mjs`), a test file starts its own
-// with `cargo run -p exochat-service -- stack` and stops it (SIGTERM) when done.
+// `cargo xtask test` starts one stack per XMPP server for the whole browser tier and names their
+// state files in EXOCHAT_STACK (Prosody) and EXOCHAT_STACK_EJABBERD. Run alone
+// (`node --test tests/browser/api.test.mjs`), a test file starts its own with
+// `cargo run -p exochat-service -- stack --xmpp <server>` and stops it (SIGTERM) when done.
 
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -13,15 +14,23 @@ import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
-/** Resolves with `{ info, stop }`: the stack's state (URLs, token, ids) and how to stop it. */
-export async function useStack() {
-  if (process.env.EXOCHAT_STACK) {
-    return { info: JSON.parse(await readFile(process.env.EXOCHAT_STACK, "utf8")), stop: async () => {} };
+/** The environment variable naming the state file of xtask's stack on each XMPP server. */
+const STACK_ENV = { prosody: "EXOCHAT_STACK", ejabberd: "EXOCHAT_STACK_EJABBERD" };
+
+/**
+ * Resolves with `{ info, stop }`: the state (URLs, token, ids) of a stack on the XMPP server `xmpp`
+ * (`prosody` or `ejabberd`), and how to stop it.
+ */
+export async function useStack({ xmpp = "prosody" } = {}) {
+  const env = STACK_ENV[xmpp];
+  if (!env) throw new Error(`unknown XMPP server ${xmpp}`);
+  if (process.env[env]) {
+    return { info: JSON.parse(await readFile(process.env[env], "utf8")), stop: async () => {} };
   }
   const dir = await mkdtemp(join(tmpdir(), "exochat-stack-"));
   const stateFile = join(dir, "stack.json");
   // `cargo run` execs the binary on Unix, so the child's PID is the service's.
-  const child = spawn("cargo", ["run", "--quiet", "-p", "exochat-service", "--", "stack", "--ports", "free",
+  const child = spawn("cargo", ["run", "--quiet", "-p", "exochat-service", "--", "stack", "--xmpp", xmpp, "--ports", "free",
     "--agent-delay-ms", "50", "--state-file", stateFile], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
   const exited = new Promise((ok) => child.once("exit", ok));
   const deadline = Date.now() + 180_000;

@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use crate::build::{self, SIZE_BUDGET_GZIP};
 use crate::setup;
-use crate::stack::LocalStack;
+use crate::stack::{LocalStack, Xmpp};
 use crate::util::{cmd, describe, root, Result};
 
 /// Passed and failed test counts.
@@ -53,26 +53,27 @@ pub fn run() -> Result<()> {
             let passed = u64::from(in_budget) + u64::from(no_env);
             total = add(total, Tally { passed, failed: 2 - passed });
 
-            // One local chat service (real Prosody, REST, agent) for every browser test file.
-            println!("\n== local chat service (exochat-service stack)");
-            let stack = match LocalStack::start() {
-                Ok(stack) => {
-                    println!("ok   started; state file {}", stack.state_file.display());
-                    Some(stack)
-                }
-                Err(e) => {
-                    println!("FAIL {e}");
-                    total = add(total, Tally { passed: 0, failed: 1 });
-                    None
-                }
-            };
+            // One local chat service per XMPP server (real Prosody / ejabberd, REST, agent) for
+            // every browser test file, started together.
+            println!("\n== local chat services (exochat-service stack --xmpp prosody|ejabberd)");
             let mut node = cmd("node", &["--test", "--test-reporter=tap", "tests/browser/"]);
             node.env("EXOCHAT_DIST", root().join("dist"));
-            if let Some(stack) = &stack {
-                node.env("EXOCHAT_STACK", &stack.state_file);
+            let mut stacks = Vec::new();
+            for stack in LocalStack::start_all(&[Xmpp::Prosody, Xmpp::Ejabberd]) {
+                match stack {
+                    Ok(stack) => {
+                        println!("ok   {} started; state file {}", stack.xmpp.name(), stack.state_file.display());
+                        node.env(stack.xmpp.env_var(), &stack.state_file);
+                        stacks.push(stack);
+                    }
+                    Err(e) => {
+                        println!("FAIL {e}");
+                        total = add(total, Tally { passed: 0, failed: 1 });
+                    }
+                }
             }
             total = add(total, tier("release bundle in a page (node --test tests/browser/)", &mut node, node_summary));
-            drop(stack);
+            drop(stacks);
         }
         Err(e) => {
             println!("FAIL build: {e} (the release bundle tests cannot run)");
