@@ -1,12 +1,12 @@
-// What the API tests share: one local stack, one static server for pages/ + dist/, one Chromium,
-// and pages of pages/api.html initialised against the stack.
+// What the API tests share: one local stack (on Prosody unless told), one static server for
+// pages/ + dist/, one Chromium, and pages of pages/api.html initialised against the stack.
 
 import { createServer } from "node:net";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { serve } from "./serve.mjs";
-import { agentClient, useStack } from "./stack.mjs";
+import { agentClient, until, useStack } from "./stack.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = resolve(process.env.EXOCHAT_DIST || join(here, "../../dist"));
@@ -20,9 +20,9 @@ export async function closedPort() {
   return port;
 }
 
-/** Starts everything; `close()` stops it. */
-export async function setup() {
-  const stack = await useStack();
+/** Starts everything, the stack on the XMPP server `xmpp` (`prosody` or `ejabberd`); `close()` stops it. */
+export async function setup({ xmpp = "prosody" } = {}) {
+  const stack = await useStack({ xmpp });
   const server = await serve({ "/": [join(here, "pages"), dist] });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
@@ -83,10 +83,21 @@ export async function setup() {
     return handle.jsonValue();
   }
 
+  const agent = agentClient(info.agent_control_url);
+
+  /** What the agent received in `room` that matches `match` (stanza => bool), once it has `count` of them. */
+  function agentGets(room, what, match, count = 1) {
+    return until(`the agent to receive ${what}`, async () => {
+      const found = (await agent.received(room)).filter(match);
+      return found.length >= count && found;
+    });
+  }
+
   return {
     info,
     config,
-    agent: agentClient(info.agent_control_url),
+    agent,
+    agentGets,
     open,
     startChat,
     waitForEvents,
