@@ -1,26 +1,33 @@
 //! XEP-0030 service discovery (info and items), with XEP-0128 extended information (data forms
 //! such as the upload service's `max-file-size`), and what we publish about ourselves.
 
-use serde::Serialize;
+use serde_json::Value;
 
 use super::jid::Jid;
+use super::json::{self, object, opt};
 use super::ns;
 use super::xml::Element;
 
 /// An identity of a discovered entity.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Identity {
     /// Category (`store`, `conference`, `client`, ...).
     pub category: String,
     /// Type within the category (`file`, `text`, `web`, ...).
-    #[serde(rename = "type")]
     pub kind: String,
     /// Human-readable name, if given.
     pub name: Option<String>,
 }
 
+impl Identity {
+    /// `{ category, type, name }`.
+    pub fn to_json(&self) -> Value {
+        object(vec![("category", self.category.as_str().into()), ("type", self.kind.as_str().into()), ("name", opt(self.name.as_deref()))])
+    }
+}
+
 /// One field of an XEP-0128 extension form.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FormField {
     /// The field's `var`.
     pub var: String,
@@ -28,8 +35,15 @@ pub struct FormField {
     pub values: Vec<String>,
 }
 
+impl FormField {
+    /// `{ var, values }`.
+    pub fn to_json(&self) -> Value {
+        object(vec![("var", self.var.as_str().into()), ("values", strings(&self.values))])
+    }
+}
+
 /// An XEP-0128 extension: a `result` data form identified by its `FORM_TYPE`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExtensionForm {
     /// The value of the hidden `FORM_TYPE` field, if any.
     pub form_type: Option<String>,
@@ -37,8 +51,16 @@ pub struct ExtensionForm {
     pub fields: Vec<FormField>,
 }
 
+impl ExtensionForm {
+    /// `{ form_type, fields }`.
+    pub fn to_json(&self) -> Value {
+        let fields = self.fields.iter().map(FormField::to_json).collect();
+        object(vec![("form_type", opt(self.form_type.as_deref())), ("fields", Value::Array(fields))])
+    }
+}
+
 /// A disco#info result: what `requestUploadServiceInfo` resolves with.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct DiscoInfo {
     /// The node queried, if any.
     pub node: Option<String>,
@@ -50,7 +72,24 @@ pub struct DiscoInfo {
     pub forms: Vec<ExtensionForm>,
 }
 
+json::serialize_as_json!(Identity, FormField, ExtensionForm, DiscoInfo);
+
+/// A JSON array of strings.
+fn strings(list: &[String]) -> Value {
+    Value::Array(list.iter().map(|s| Value::from(s.as_str())).collect())
+}
+
 impl DiscoInfo {
+    /// `{ node, identities, features, forms }`, as `requestUploadServiceInfo` resolves.
+    pub fn to_json(&self) -> Value {
+        object(vec![
+            ("node", opt(self.node.as_deref())),
+            ("identities", Value::Array(self.identities.iter().map(Identity::to_json).collect())),
+            ("features", strings(&self.features)),
+            ("forms", Value::Array(self.forms.iter().map(ExtensionForm::to_json).collect())),
+        ])
+    }
+
     /// Reads a `<query xmlns='…disco#info'/>`. Identities without category or type and features
     /// without `var` are skipped; `None` only when the element is not a disco#info query.
     pub fn parse(query: &Element) -> Option<DiscoInfo> {

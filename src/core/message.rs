@@ -6,21 +6,21 @@
 //! `receiveMessage` partial or hand-made objects: a missing or mistyped field takes its default,
 //! never an error; [`MessageObject::complete`] then fills what can be derived.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 use super::datetime::{format_iso, parse_iso};
 use super::decisions;
 use super::groupchat::IncomingMessage;
 use super::jid::Jid;
+use super::json::{self, object, opt};
 use super::markers::Marker;
 use super::receipts::Receipt;
 use super::rest::ArchivedMessage;
 use super::Instant;
 
 /// Who sent a message, from the customer's point of view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Sender {
     /// Anyone else in the room (agent, bot, supervisor).
     #[default]
@@ -29,8 +29,18 @@ pub enum Sender {
     Me,
 }
 
+impl Sender {
+    /// `"agent"` or `"me"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sender::Agent => "agent",
+            Sender::Me => "me",
+        }
+    }
+}
+
 /// One file of a message: `{ url, name }`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct FileRef {
     /// Where the file is.
     pub url: String,
@@ -38,18 +48,31 @@ pub struct FileRef {
     pub name: String,
 }
 
+impl FileRef {
+    /// `{ url, name }`.
+    pub fn to_json(&self) -> Value {
+        object(vec![("url", self.url.as_str().into()), ("name", self.name.as_str().into())])
+    }
+}
+
 /// What identifies a finished chat for feedback: `{ chatId, interaction_id }`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct InteractionData {
     /// The chat's id.
-    #[serde(rename = "chatId")]
     pub chat_id: String,
     /// The contact-centre interaction id.
     pub interaction_id: String,
 }
 
+impl InteractionData {
+    /// `{ chatId, interaction_id }`.
+    pub fn to_json(&self) -> Value {
+        object(vec![("chatId", self.chat_id.as_str().into()), ("interaction_id", self.interaction_id.as_str().into())])
+    }
+}
+
 /// The message object of the spec.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MessageObject {
     /// The XMPP stanza id: the sender's `origin-id`, else the room's `stanza-id`, else the `id`
     /// attribute (the order Converse uses for its model ids).
@@ -73,7 +96,6 @@ pub struct MessageObject {
     /// `"agent"` or `"me"`.
     pub sender: Sender,
     /// Always `"groupchat"` for room messages.
-    #[serde(rename = "type")]
     pub kind: String,
     /// XEP-0085 state carried along (`"active"`, `"composing"`, ...).
     pub chat_state: Option<String>,
@@ -88,7 +110,6 @@ pub struct MessageObject {
     /// Files (`media_msg`), or `null`.
     pub files: Option<Vec<FileRef>>,
     /// `"agent"`, `"bot"`, `"supervisor"` or `null`.
-    #[serde(rename = "userRole")]
     pub user_role: Option<String>,
     /// XEP-0333 markable.
     pub is_markable: bool,
@@ -103,10 +124,8 @@ pub struct MessageObject {
     /// Set when the chat ended.
     pub interaction_data: Option<InteractionData>,
     /// The agent closed the chat.
-    #[serde(rename = "chatEnded")]
     pub chat_ended: bool,
     /// Replayed by `fetchArchivedMessages` (the field is only written when true).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub archived: bool,
 }
 
@@ -236,9 +255,47 @@ impl MessageObject {
         self.chat_ended |= self.interaction_data.is_some();
     }
 
+    /// The object as the page sees it: the spec's field names, `null` for absent optional
+    /// values, `archived` only when true.
+    pub fn to_json(&self) -> Value {
+        let string = |s: &String| Value::from(s.as_str());
+        let optional = |s: &Option<String>| opt(s.as_deref());
+        let mut fields = vec![
+            ("id", string(&self.id)),
+            ("msgid", string(&self.msgid)),
+            ("body", string(&self.body)),
+            ("from", string(&self.from)),
+            ("from_muc", string(&self.from_muc)),
+            ("from_real_jid", optional(&self.from_real_jid)),
+            ("to", string(&self.to)),
+            ("nick", string(&self.nick)),
+            ("occupant_id", optional(&self.occupant_id)),
+            ("sender", self.sender.as_str().into()),
+            ("type", string(&self.kind)),
+            ("chat_state", optional(&self.chat_state)),
+            ("time", string(&self.time)),
+            ("received", self.received.into()),
+            ("message", string(&self.message)),
+            ("subtype", optional(&self.subtype)),
+            ("files", self.files.as_ref().map_or(Value::Null, |f| Value::Array(f.iter().map(FileRef::to_json).collect()))),
+            ("userRole", optional(&self.user_role)),
+            ("is_markable", self.is_markable.into()),
+            ("is_marker", self.is_marker.into()),
+            ("marker_id", optional(&self.marker_id)),
+            ("receipt_id", optional(&self.receipt_id)),
+            ("displayed", self.displayed.into()),
+            ("interaction_data", self.interaction_data.as_ref().map_or(Value::Null, InteractionData::to_json)),
+            ("chatEnded", self.chat_ended.into()),
+        ];
+        if self.archived {
+            fields.push(("archived", true.into()));
+        }
+        object(fields)
+    }
+
     /// Reads an object leniently (see the module documentation).
     pub fn from_value(v: &Value) -> MessageObject {
-        let s = |k: &str| string(v.get(k)).unwrap_or_default();
+        let s = |k: &str| json::text(v.get(k)).unwrap_or_default();
         let b = |k: &str| v.get(k).and_then(Value::as_bool).unwrap_or(false);
         MessageObject {
             id: s("id"),
@@ -246,13 +303,13 @@ impl MessageObject {
             body: s("body"),
             from: s("from"),
             from_muc: s("from_muc"),
-            from_real_jid: string(v.get("from_real_jid")),
+            from_real_jid: json::text(v.get("from_real_jid")),
             to: s("to"),
             nick: s("nick"),
-            occupant_id: string(v.get("occupant_id")),
+            occupant_id: json::text(v.get("occupant_id")),
             sender: if v.get("sender").and_then(Value::as_str) == Some("me") { Sender::Me } else { Sender::Agent },
             kind: s("type"),
-            chat_state: string(v.get("chat_state")),
+            chat_state: json::text(v.get("chat_state")),
             time: s("time"),
             received: match v.get("received") {
                 Some(Value::Number(n)) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)).unwrap_or(0),
@@ -260,17 +317,17 @@ impl MessageObject {
                 _ => 0,
             },
             message: s("message"),
-            subtype: string(v.get("subtype")),
+            subtype: json::text(v.get("subtype")),
             files: v.get("files").and_then(Value::as_array).map(|a| a.iter().filter_map(file_ref).collect()),
-            user_role: string(v.get("userRole")),
+            user_role: json::text(v.get("userRole")),
             is_markable: b("is_markable"),
             is_marker: b("is_marker"),
-            marker_id: string(v.get("marker_id")),
-            receipt_id: string(v.get("receipt_id")),
+            marker_id: json::text(v.get("marker_id")),
+            receipt_id: json::text(v.get("receipt_id")),
             displayed: b("displayed"),
             interaction_data: v.get("interaction_data").filter(|d| d.is_object()).map(|d| InteractionData {
-                chat_id: string(d.get("chatId")).unwrap_or_default(),
-                interaction_id: string(d.get("interaction_id")).unwrap_or_default(),
+                chat_id: json::text(d.get("chatId")).unwrap_or_default(),
+                interaction_id: json::text(d.get("interaction_id")).unwrap_or_default(),
             }),
             chat_ended: b("chatEnded"),
             archived: b("archived"),
@@ -278,18 +335,11 @@ impl MessageObject {
     }
 }
 
+json::serialize_as_json!(MessageObject, FileRef, InteractionData);
+
 impl<'de> Deserialize<'de> for MessageObject {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         Ok(MessageObject::from_value(&Value::deserialize(deserializer)?))
-    }
-}
-
-/// A string field; numbers are accepted as their decimal text (ids often are numbers).
-fn string(v: Option<&Value>) -> Option<String> {
-    match v? {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
     }
 }
 
@@ -298,8 +348,8 @@ fn file_ref(v: &Value) -> Option<FileRef> {
     match v {
         Value::String(url) => Some(FileRef { url: url.clone(), name: super::media::file_name(url) }),
         Value::Object(_) => {
-            let url = string(v.get("url"))?;
-            let name = string(v.get("name")).unwrap_or_else(|| super::media::file_name(&url));
+            let url = json::text(v.get("url"))?;
+            let name = json::text(v.get("name")).unwrap_or_else(|| super::media::file_name(&url));
             Some(FileRef { url, name })
         }
         _ => None,

@@ -18,6 +18,7 @@ pub mod groupchat;
 pub mod http;
 pub mod iq;
 pub mod jid;
+pub mod json;
 pub mod markers;
 pub mod media;
 pub mod message;

@@ -2,10 +2,11 @@
 //! and leave presences, occupant presences with their items and status codes, presence errors,
 //! the instant-room configuration a new room (status 201) waits for, and the XEP-0421 occupant id.
 
-use serde::Serialize;
+use serde_json::Value;
 
 use super::datetime::format_iso;
 use super::jid::Jid;
+use super::json::{self, object, opt};
 use super::ns;
 use super::stanza_error::StanzaError;
 use super::xml::Element;
@@ -150,8 +151,7 @@ pub fn occupant_id(stanza: &Element) -> Option<String> {
 }
 
 /// An occupant's role (XEP-0045 §5.1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Role {
     /// May kick and moderate.
     Moderator,
@@ -173,11 +173,25 @@ impl Role {
             _ => Role::None,
         }
     }
+
+    /// `"moderator"`, `"participant"`, `"visitor"` or `"none"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Moderator => "moderator",
+            Role::Participant => "participant",
+            Role::Visitor => "visitor",
+            Role::None => "none",
+        }
+    }
+
+    /// The role as a JSON string.
+    pub fn to_json(&self) -> Value {
+        self.as_str().into()
+    }
 }
 
 /// An occupant's affiliation (XEP-0045 §5.2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Affiliation {
     /// Owns the room.
     Owner,
@@ -202,10 +216,26 @@ impl Affiliation {
             _ => Affiliation::None,
         }
     }
+
+    /// `"owner"`, `"admin"`, `"member"`, `"outcast"` or `"none"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Affiliation::Owner => "owner",
+            Affiliation::Admin => "admin",
+            Affiliation::Member => "member",
+            Affiliation::Outcast => "outcast",
+            Affiliation::None => "none",
+        }
+    }
+
+    /// The affiliation as a JSON string.
+    pub fn to_json(&self) -> Value {
+        self.as_str().into()
+    }
 }
 
 /// One occupant as the room object lists it: `{ nick, role, affiliation, jid, occupant_id }`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Occupant {
     /// Nick in the room.
     pub nick: String,
@@ -218,6 +248,21 @@ pub struct Occupant {
     /// XEP-0421 occupant id, when the room assigns them.
     pub occupant_id: Option<String>,
 }
+
+impl Occupant {
+    /// `{ nick, role, affiliation, jid, occupant_id }`, `null` for what the room does not tell.
+    pub fn to_json(&self) -> Value {
+        object(vec![
+            ("nick", self.nick.as_str().into()),
+            ("role", self.role.to_json()),
+            ("affiliation", self.affiliation.to_json()),
+            ("jid", self.jid.as_ref().map_or(Value::Null, |j| j.to_string().into())),
+            ("occupant_id", opt(self.occupant_id.as_deref())),
+        ])
+    }
+}
+
+json::serialize_as_json!(Role, Affiliation, Occupant);
 
 /// The `<item/>` of an occupant presence.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

@@ -5,11 +5,11 @@
 //! (`submitFeedbackResponse`). Every format choice the spec marks **D** is delegated to
 //! [`crate::core::decisions`].
 
-use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use crate::core::decisions;
 use crate::core::http::{HttpRequest, HttpResponse, Method, RequestId};
+use crate::core::json::{self, object};
 
 /// Path of the provisioning call under `chat_service_domain`.
 pub const PROVISION_PATH: &str = "/plugins/restapi/v1/xtrm/users/connection";
@@ -174,24 +174,26 @@ impl Tenant {
 
     /// The provisioning body of the spec, exactly.
     pub fn provision_body(&self, params: &StartParams, request_id: &str) -> Value {
-        json!({
-            "requestId": request_id,
-            "userEntity": {
-                "name": params.full_name,
-                "properties": [
-                    { "key": "email", "value": params.email },
-                    { "key": "phone", "value": params.phone },
-                    { "key": "nodeflowId", "value": self.nodeflow_id.to_string() },
-                    { "key": "locale", "value": self.locale },
-                ]
-            },
-            "serviceName": "conference",
-            "campaignId": decisions::campaign_id_json(self.campaign_id),
-            "sendInvitations": true,
-            "botTransferred": params.user_id.is_some(),
-            "additionalInfo": params.additional_info,
-            "botSessionInfo": { "userId": params.user_id, "botSessionId": params.session_id },
-        })
+        let property = |key: &str, value: &str| object(vec![("key", key.into()), ("value", value.into())]);
+        let properties = vec![
+            property("email", &params.email),
+            property("phone", &params.phone),
+            property("nodeflowId", &self.nodeflow_id.to_string()),
+            property("locale", &self.locale),
+        ];
+        object(vec![
+            ("requestId", request_id.into()),
+            ("userEntity", object(vec![("name", params.full_name.as_str().into()), ("properties", Value::Array(properties))])),
+            ("serviceName", "conference".into()),
+            ("campaignId", decisions::campaign_id_json(self.campaign_id)),
+            ("sendInvitations", true.into()),
+            ("botTransferred", params.user_id.is_some().into()),
+            ("additionalInfo", Value::Object(params.additional_info.clone())),
+            (
+                "botSessionInfo",
+                object(vec![("userId", json::opt(params.user_id.as_deref())), ("botSessionId", json::opt(params.session_id.as_deref()))]),
+            ),
+        ])
     }
 
     /// `POST {chat_service_domain}/plugins/restapi/v1/xtrm/users/connection`.
@@ -214,12 +216,12 @@ impl Tenant {
 
     /// `POST {chat_service_domain}/plugins/restapi/v1/xtrm/chat-feedback`.
     pub fn submit_feedback(&self, id: RequestId, interaction_id: &str, chat_id: &str, feedback: &Value) -> HttpRequest {
-        let body = json!({
-            "campaign_id": decisions::campaign_id_json(self.campaign_id),
-            "interaction_id": interaction_id,
-            "chat_id": chat_id,
-            "feedback": feedback,
-        });
+        let body = object(vec![
+            ("campaign_id", decisions::campaign_id_json(self.campaign_id)),
+            ("interaction_id", interaction_id.into()),
+            ("chat_id", chat_id.into()),
+            ("feedback", feedback.clone()),
+        ]);
         self.request(id, Method::Post, join(&self.chat_service_domain, FEEDBACK_PATH), body.to_string())
     }
 }
@@ -274,9 +276,42 @@ fn reason_phrase(status: u16) -> &'static str {
     }
 }
 
-fn parse_json<T: for<'de> Deserialize<'de>>(resp: &HttpResponse) -> Result<T, RestError> {
+/// The body of a 2xx answer, parsed.
+fn parse_json(resp: &HttpResponse) -> Result<Value, RestError> {
     check_status(resp)?;
-    serde_json::from_str(&resp.body).map_err(|e| RestError::BadBody(e.to_string()))
+    json::parse(&resp.body).map_err(RestError::BadBody)
+}
+
+/// `what` is not as expected in the body.
+fn bad(what: &str) -> RestError {
+    RestError::BadBody(format!("`{what}` is missing or of the wrong type"))
+}
+
+/// The object under `key`.
+fn object_at<'a>(v: &'a Value, key: &str) -> Result<&'a Value, RestError> {
+    v.get(key).filter(|o| o.is_object()).ok_or_else(|| bad(key))
+}
+
+/// The string under `key`, which must be there.
+fn string_at(v: &Value, key: &str) -> Result<String, RestError> {
+    v.get(key).and_then(Value::as_str).map(str::to_owned).ok_or_else(|| bad(key))
+}
+
+/// The boolean under `key`; `false` when absent.
+fn flag_at(v: &Value, key: &str) -> Result<bool, RestError> {
+    match v.get(key) {
+        None => Ok(false),
+        Some(b) => b.as_bool().ok_or_else(|| bad(key)),
+    }
+}
+
+/// The array of strings under `key`; empty when absent.
+fn strings_at(v: &Value, key: &str) -> Result<Vec<String>, RestError> {
+    match v.get(key) {
+        None => Ok(Vec::new()),
+        Some(Value::Array(items)) => items.iter().map(|i| i.as_str().map(str::to_owned)).collect::<Option<_>>().ok_or_else(|| bad(key)),
+        Some(_) => Err(bad(key)),
+    }
 }
 
 /// What provisioning gave us: the XMPP account and the room.
@@ -298,92 +333,85 @@ pub struct Provisioned {
     pub export_transcript_allowed: bool,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ProvisionWire {
-    user_entity: UserEntityWire,
-    muc_room_entity: RoomEntityWire,
-    #[serde(default)]
-    export_transcript_allowed: bool,
-}
-
-#[derive(Deserialize)]
-struct UserEntityWire {
-    username: String,
-    password: String,
-    #[serde(default)]
-    name: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RoomEntityWire {
-    room_name: String,
-    #[serde(default)]
-    members: Vec<String>,
-    #[serde(default)]
-    owners: Vec<String>,
-}
-
-/// Parses the provisioning response.
+/// Parses the provisioning response: `userEntity.{username, password, name?}`,
+/// `mucRoomEntity.{roomName, members?, owners?}`, `exportTranscriptAllowed?`. A field of the
+/// wrong type is an error, as a missing required one is.
 pub fn parse_provisioned(resp: &HttpResponse) -> Result<Provisioned, RestError> {
-    let wire: ProvisionWire = parse_json(resp)?;
-    if !wire.user_entity.username.contains('@') {
-        return Err(RestError::BadBody(format!("userEntity.username `{}` is not a JID", wire.user_entity.username)));
+    let body = parse_json(resp)?;
+    let user = object_at(&body, "userEntity")?;
+    let room = object_at(&body, "mucRoomEntity")?;
+    let username = string_at(user, "username")?;
+    let room_name = string_at(room, "roomName")?;
+    if !username.contains('@') {
+        return Err(RestError::BadBody(format!("userEntity.username `{username}` is not a JID")));
     }
-    if wire.muc_room_entity.room_name.trim().is_empty() {
+    if room_name.trim().is_empty() {
         return Err(RestError::BadBody("mucRoomEntity.roomName is empty".into()));
     }
+    let name = match user.get("name") {
+        None | Some(Value::Null) => String::new(),
+        Some(n) => n.as_str().ok_or_else(|| bad("name"))?.to_owned(),
+    };
     Ok(Provisioned {
-        room_jid: decisions::room_jid(&wire.muc_room_entity.room_name, &wire.user_entity.username),
-        username: wire.user_entity.username,
-        password: wire.user_entity.password,
-        name: wire.user_entity.name.unwrap_or_default(),
-        members: wire.muc_room_entity.members,
-        owners: wire.muc_room_entity.owners,
-        export_transcript_allowed: wire.export_transcript_allowed,
+        room_jid: decisions::room_jid(&room_name, &username),
+        password: string_at(user, "password")?,
+        username,
+        name,
+        members: strings_at(room, "members")?,
+        owners: strings_at(room, "owners")?,
+        export_transcript_allowed: flag_at(&body, "exportTranscriptAllowed")?,
     })
 }
 
 /// One message of the room archive, in the Openfire chat-history shape.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ArchivedMessage {
     /// Recipient.
     pub to: String,
     /// Sender (`room@conference.domain/nick` or a real JID).
     pub from: String,
     /// Message type (`groupchat`).
-    #[serde(rename = "type")]
     pub kind: String,
     /// Body text.
     pub body: String,
     /// When the message was sent (ISO 8601 or epoch milliseconds, as the server has it).
-    #[serde(deserialize_with = "string_or_number")]
     pub delay_stamp: String,
     /// Who stamped it.
     pub delay_from: String,
 }
 
-fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    Ok(match Value::deserialize(d)? {
-        Value::String(s) => s,
-        Value::Number(n) => n.to_string(),
-        _ => String::new(),
-    })
+impl ArchivedMessage {
+    /// Reads one archive entry: an object whose text fields, when present, are strings
+    /// (`delay_stamp` may be a number); `None` otherwise.
+    fn from_json(v: &Value) -> Option<ArchivedMessage> {
+        if !v.is_object() {
+            return None;
+        }
+        let field = |key: &str| match v.get(key) {
+            None => Some(String::new()),
+            Some(s) => s.as_str().map(str::to_owned),
+        };
+        Some(ArchivedMessage {
+            to: field("to")?,
+            from: field("from")?,
+            kind: field("type")?,
+            body: field("body")?,
+            delay_stamp: json::text(v.get("delay_stamp")).unwrap_or_default(),
+            delay_from: field("delay_from")?,
+        })
+    }
 }
 
 /// Parses the archive response, accepting the shapes of [`decisions::archive_items`]. Entries that
 /// are not message objects are skipped, so one odd entry never loses the rest.
 pub fn parse_archive(resp: &HttpResponse) -> Result<Vec<ArchivedMessage>, RestError> {
-    let value: Value = parse_json(resp)?;
+    let value = parse_json(resp)?;
     let items = decisions::archive_items(&value).ok_or_else(|| RestError::BadBody("no message list".into()))?;
-    Ok(items.iter().filter_map(|v| serde_json::from_value(v.clone()).ok()).collect())
+    Ok(items.iter().filter_map(ArchivedMessage::from_json).collect())
 }
 
 /// The CMS feedback configuration.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct FeedbackConfig {
     /// Whether a CSAT form follows the chat.
     pub is_feedback_enabled: bool,
@@ -393,16 +421,28 @@ pub struct FeedbackConfig {
     pub feedback_url: String,
 }
 
-/// Parses the feedback configuration; the page receives the raw object, the widget uses the typed one.
+/// Parses the feedback configuration; the page receives the raw object, the widget uses the typed
+/// one. Absent fields take their defaults; a field of the wrong type is an error.
 pub fn parse_feedback_config(resp: &HttpResponse) -> Result<(Value, FeedbackConfig), RestError> {
-    let raw: Value = parse_json(resp)?;
-    let typed = serde_json::from_value(raw.clone()).map_err(|e| RestError::BadBody(e.to_string()))?;
+    let raw = parse_json(resp)?;
+    if !raw.is_object() {
+        return Err(RestError::BadBody("the feedback configuration is not an object".into()));
+    }
+    let typed = FeedbackConfig {
+        is_feedback_enabled: flag_at(&raw, "isFeedbackEnabled")?,
+        open_in_new_tab: flag_at(&raw, "openInNewTab")?,
+        feedback_url: match raw.get("feedbackUrl") {
+            None => String::new(),
+            Some(_) => string_at(&raw, "feedbackUrl")?,
+        },
+    };
     Ok((raw, typed))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn tenant() -> Tenant {
         Tenant {
@@ -520,6 +560,19 @@ mod tests {
         assert!(matches!(parse_provisioned(&ok(r#"{"userEntity":{}}"#)), Err(RestError::BadBody(_))));
         let no_at = r#"{"userEntity":{"username":"x","password":"p"},"mucRoomEntity":{"roomName":"r"}}"#;
         assert!(matches!(parse_provisioned(&ok(no_at)), Err(RestError::BadBody(_))));
+        let minimal = r#"{"userEntity":{"username":"u@d","password":"p","name":null},"mucRoomEntity":{"roomName":"r"}}"#;
+        let p = parse_provisioned(&ok(minimal)).unwrap();
+        assert_eq!((p.name.as_str(), p.members.len(), p.export_transcript_allowed), ("", 0, false));
+        for wrong in [
+            r#"{"userEntity":{"username":"u@d","password":7},"mucRoomEntity":{"roomName":"r"}}"#,
+            r#"{"userEntity":{"username":"u@d","password":"p","name":1},"mucRoomEntity":{"roomName":"r"}}"#,
+            r#"{"userEntity":{"username":"u@d","password":"p"},"mucRoomEntity":{"roomName":"r","members":"a@d"}}"#,
+            r#"{"userEntity":{"username":"u@d","password":"p"},"mucRoomEntity":{"roomName":"r","owners":[1]}}"#,
+            r#"{"userEntity":{"username":"u@d","password":"p"},"mucRoomEntity":{"roomName":"r"},"exportTranscriptAllowed":"yes"}"#,
+            r#"{"userEntity":"u@d","mucRoomEntity":{"roomName":"r"}}"#,
+        ] {
+            assert!(matches!(parse_provisioned(&ok(wrong)), Err(RestError::BadBody(_))), "{wrong}");
+        }
     }
 
     #[test]
@@ -534,6 +587,9 @@ mod tests {
         assert_eq!(many.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(), vec!["a", "b"]);
         assert_eq!(many[0].delay_stamp, "1700000000000");
         assert_eq!(parse_archive(&ok(r#"{"message":[]}"#)).unwrap(), vec![]);
+        // An entry with a text field of the wrong type is skipped; a null stamp reads as none.
+        let odd = parse_archive(&ok(r#"[{"body":null},{"to":5,"body":"x"},{"body":"c","delay_stamp":null,"type":"chat"}]"#)).unwrap();
+        assert_eq!(odd, vec![ArchivedMessage { body: "c".into(), kind: "chat".into(), ..ArchivedMessage::default() }]);
         assert!(parse_archive(&ok(r#"{"nothing":1}"#)).is_err());
     }
 
@@ -547,6 +603,11 @@ mod tests {
         let (raw, cfg) = parse_feedback_config(&ok(r#"{"isFeedbackEnabled":true,"openInNewTab":false,"feedbackUrl":"https://f/x","extra":1}"#)).unwrap();
         assert!(cfg.is_feedback_enabled && !cfg.open_in_new_tab);
         assert_eq!(raw["extra"], json!(1));
+        assert_eq!(cfg.feedback_url, "https://f/x");
+        assert_eq!(parse_feedback_config(&ok("{}")).unwrap().1, FeedbackConfig::default());
+        for wrong in [r#"{"isFeedbackEnabled":"yes"}"#, r#"{"feedbackUrl":null}"#, "[]"] {
+            assert!(matches!(parse_feedback_config(&ok(wrong)), Err(RestError::BadBody(_))), "{wrong}");
+        }
         let req = tenant().submit_feedback(RequestId(4), "int-1", "chat-1", &json!({"score": 5}));
         assert_eq!(req.url, "https://omni.example.com:4440/plugins/restapi/v1/xtrm/chat-feedback");
         let body: Value = serde_json::from_str(&req.body).unwrap();

@@ -1,11 +1,12 @@
 //! XEP-0363 HTTP file upload: the upload service found by disco, the slot request, the slot (PUT
 //! and GET URLs, PUT headers) and the `file-too-large` refusal.
 
-use serde::Serialize;
+use serde_json::Value;
 
 use super::config::is_http_url;
 use super::disco::DiscoInfo;
 use super::jid::Jid;
+use super::json::{self, object};
 use super::ns;
 use super::stanza_error::StanzaError;
 use super::xml::Element;
@@ -14,7 +15,7 @@ use super::xml::Element;
 const ALLOWED_PUT_HEADERS: [&str; 3] = ["Authorization", "Cookie", "Expires"];
 
 /// An upload service found by disco.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UploadService {
     /// Its address (the slot requests go there).
     pub jid: Jid,
@@ -31,6 +32,11 @@ impl UploadService {
         let max_file_size = info.field(ns::HTTP_UPLOAD, "max-file-size").and_then(|v| v.trim().parse().ok());
         Some(UploadService { jid, max_file_size })
     }
+
+    /// `{ jid, max_file_size }` (`null` when the service does not say).
+    pub fn to_json(&self) -> Value {
+        object(vec![("jid", self.jid.to_string().into()), ("max_file_size", self.max_file_size.map_or(Value::Null, Value::from))])
+    }
 }
 
 /// The payload of a slot request.
@@ -43,8 +49,7 @@ pub fn slot_request(filename: &str, size: u64, content_type: Option<&str>) -> El
 
 /// A slot: where to PUT the file, with which headers, and where it can be fetched afterwards.
 /// Serialises as `requestSlotFromConverse` resolves: `{ putUrl, getUrl, putHeaders }`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UploadSlot {
     /// The URL to PUT the file to.
     pub put_url: String,
@@ -53,6 +58,16 @@ pub struct UploadSlot {
     /// Headers the PUT must send (only `Authorization`, `Cookie`, `Expires`, newlines removed).
     pub put_headers: Vec<(String, String)>,
 }
+
+impl UploadSlot {
+    /// `{ putUrl, getUrl, putHeaders }`, the headers as `[name, value]` pairs.
+    pub fn to_json(&self) -> Value {
+        let headers = self.put_headers.iter().map(|(k, v)| Value::Array(vec![k.as_str().into(), v.as_str().into()])).collect();
+        object(vec![("putUrl", self.put_url.as_str().into()), ("getUrl", self.get_url.as_str().into()), ("putHeaders", Value::Array(headers))])
+    }
+}
+
+json::serialize_as_json!(UploadService, UploadSlot);
 
 /// Why a slot answer cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
