@@ -25,7 +25,13 @@ pub fn text(v: Option<&Value>) -> Option<String> {
 
 /// An object of `fields`, in the order a JSON map keeps (by key).
 pub fn object(fields: Vec<(&str, Value)>) -> Value {
-    Value::Object(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect::<Map<String, Value>>())
+    // Inserted one by one: collecting into the map would add a stable sort and a bulk B-tree
+    // builder to the module.
+    let mut map = Map::new();
+    for (k, v) in fields {
+        map.insert(k.to_owned(), v);
+    }
+    Value::Object(map)
 }
 
 /// A string, or `null` for `None`.

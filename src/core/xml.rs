@@ -304,9 +304,16 @@ impl Parser {
         }
         let mut bindings = Vec::new();
         let mut attrs = Vec::new();
-        for attr in start.attributes() {
+        let mut keys: Vec<&str> = Vec::new();
+        // Duplicates are checked here by a linear scan (stanzas carry a handful of attributes):
+        // quick-xml's own check builds a hash set, whose code would ship in the module.
+        for attr in start.attributes().with_checks(false) {
             let attr = attr.map_err(|e| XmlError::Malformed(e.to_string()))?;
             let key = attr.key.0;
+            if keys.contains(&key) {
+                return Err(XmlError::Malformed(format!("duplicate attribute `{key}`")));
+            }
+            keys.push(key);
             let value = attr
                 .normalized_value(quick_xml::XmlVersion::Implicit1_0)
                 .map_err(|e| XmlError::Malformed(e.to_string()))?
@@ -422,6 +429,8 @@ mod tests {
         assert_eq!(Element::parse("<a>&x;</a>"), Err(XmlError::Forbidden("unknown entity")));
         assert!(matches!(Element::parse("<a/><b/>"), Err(XmlError::Malformed(_))));
         assert!(matches!(Element::parse("<a>"), Err(XmlError::Malformed(_))));
+        assert!(matches!(Element::parse("<a x='1' y='2' x='3'/>"), Err(XmlError::Malformed(_))));
+        assert!(matches!(Element::parse("<a xmlns:p='u' xmlns:p='v'/>"), Err(XmlError::Malformed(_))));
         let deep = "<a>".repeat(100) + &"</a>".repeat(100);
         assert_eq!(Element::parse(&deep), Err(XmlError::Forbidden("nesting too deep")));
     }
