@@ -1,7 +1,8 @@
 -- Prosody configuration TEMPLATE for the exochat local chat service.
 --
--- `exochat_service::prosody::Prosody` renders it into a fresh data dir and runs
--- `prosody --config <data dir>/prosody.cfg.lua -F`. Placeholders, replaced before start:
+-- `exochat_service::xmpp::XmppServer` (with service/src/prosody.rs) renders it into a fresh data
+-- dir and runs `prosody --config <data dir>/prosody.cfg.lua -F`. Placeholders, replaced before
+-- start:
 --   @@DATA_DIR@@   the fresh data dir (accounts, MUC rooms, archives, uploads all live there)
 --   @@C2S_PORT@@   client-to-server TCP port on 127.0.0.1 (the simulated agent connects here)
 --   @@HTTP_PORT@@  HTTP port on 127.0.0.1: BOSH at /http-bind, uploads at /file_share

@@ -4,12 +4,12 @@
 
 pub mod agent;
 pub mod cms;
-pub mod ejabberd;
+mod ejabberd;
 pub mod feedback;
 pub mod http;
 pub mod log;
 pub mod process;
-pub mod prosody;
+mod prosody;
 pub mod rest;
 pub mod stack;
 pub mod util;

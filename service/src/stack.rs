@@ -212,13 +212,15 @@ impl Stack {
             }),
         )?;
 
-        let xmpp = Arc::new(XmppServer::start(XmppOptions {
-            kind: options.xmpp,
-            c2s_port: ports.pick(4452),
-            http_port: ports.pick(4442),
-            log_level: options.xmpp_log_level.clone(),
-            log: log.clone(),
-        })?);
+        let xmpp = Arc::new(XmppServer::start_with(
+            options.xmpp,
+            XmppOptions {
+                c2s_port: ports.pick(4452),
+                http_port: ports.pick(4442),
+                log_level: options.xmpp_log_level.clone(),
+                log: log.clone(),
+            },
+        )?);
         let agent = Agent::start(
             &xmpp,
             &AgentOptions { control_port: ports.pick(4450), delay_ms: options.agent_delay_ms, log: log.clone() },

@@ -17,7 +17,7 @@ fn customer_in_room(info: &exochat_service::stack::StackInfo) -> (String, BoshCu
         answer["userEntity"]["username"].as_str().unwrap(),
         answer["userEntity"]["password"].as_str().unwrap(),
     );
-    customer.send(&format!("<presence xmlns='jabber:client' to='{room}/Asha'><x xmlns='http://jabber.org/protocol/muc'/></presence>"));
+    customer.join(&room, "Asha");
     (room, customer)
 }
 

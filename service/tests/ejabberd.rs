@@ -1,41 +1,20 @@
 //! The real ejabberd starts on its own ports, registers users through its admin API, serves BOSH
 //! with CORS, and leaves no process (no epmd, no helper) and no file behind.
 
-use exochat_service::ejabberd::{Ejabberd, EjabberdError, EjabberdOptions};
+mod common;
+
+use common::BoshCustomer;
 use exochat_service::process::pid_alive;
+use exochat_service::xmpp::{XmppError, XmppKind, XmppOptions, XmppServer};
 
-/// POSTs one BOSH body and returns the response text.
-fn bosh(url: &str, body: &str) -> String {
-    ureq::post(url)
-        .header("Content-Type", "text/plain;charset=UTF-8")
-        .send(body)
-        .unwrap()
-        .body_mut()
-        .read_to_string()
-        .unwrap()
-}
-
-/// A BOSH session authenticated with PLAIN as `user`/`password`: the server's answer to `<auth/>`.
-fn plain_login(url: &str, user: &str, password: &str) -> String {
-    use base64::Engine;
-    let created = bosh(
-        url,
-        "<body xmlns='http://jabber.org/protocol/httpbind' xmlns:xmpp='urn:xmpp:xbosh' rid='1000' \
-         to='localhost' wait='10' hold='1' xmpp:version='1.0'/>",
-    );
-    assert!(created.contains("<mechanism>PLAIN</mechanism>"), "PLAIN not offered: {created}");
-    for scram in ["SCRAM-SHA-1", "SCRAM-SHA-256"] {
-        assert!(created.contains(scram), "{scram} not offered: {created}");
+/// A PLAIN login as `alice` with `password`, after checking that every mechanism the SDK uses is
+/// offered: the server's answer to `<auth/>`.
+fn plain_login(ejabberd: &XmppServer, password: &str) -> String {
+    let (_, features, auth) = BoshCustomer::authenticate(&ejabberd.bosh_url(), "alice@localhost", password);
+    for mechanism in ["<mechanism>PLAIN</mechanism>", "SCRAM-SHA-1", "SCRAM-SHA-256"] {
+        assert!(features.contains(mechanism), "{mechanism} not offered: {features}");
     }
-    let sid = created.split("sid='").nth(1).and_then(|s| s.split('\'').next()).expect("sid").to_owned();
-    let token = base64::engine::general_purpose::STANDARD.encode(format!("\0{user}\0{password}"));
-    bosh(
-        url,
-        &format!(
-            "<body xmlns='http://jabber.org/protocol/httpbind' rid='1001' sid='{sid}'>\
-             <auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>{token}</auth></body>"
-        ),
-    )
+    auth
 }
 
 /// The PIDs of the processes whose parent is `pid`.
@@ -55,11 +34,12 @@ fn children(pid: u32) -> Vec<u32> {
 
 #[test]
 fn ejabberd_starts_registers_authenticates_and_cleans_up() {
-    let ejabberd = Ejabberd::start().unwrap();
+    let ejabberd = XmppServer::start(XmppKind::Ejabberd).unwrap();
     let (pid, dir) = (ejabberd.pid(), ejabberd.data_dir().to_path_buf());
     assert_eq!((ejabberd.host(), ejabberd.muc_host(), ejabberd.upload_host()), ("localhost", "conference.localhost", "upload.localhost"));
     assert!(ejabberd.bosh_url().starts_with("http://127.0.0.1:") && ejabberd.bosh_url().ends_with("/bosh"));
-    assert!(ejabberd.version().starts_with("24."), "{}", ejabberd.version());
+    let version = ejabberd.version().unwrap();
+    assert!(version.starts_with("24."), "{version}");
     assert!(pid_alive(pid));
     // The PID held is the Erlang VM itself, started without a node name: no distribution, so no
     // epmd is started and no cookie is written.
@@ -70,11 +50,11 @@ fn ejabberd_starts_registers_authenticates_and_cleans_up() {
     let helpers = children(pid);
 
     ejabberd.register("alice", "s3cret").unwrap();
-    assert!(plain_login(&ejabberd.bosh_url(), "alice", "s3cret").contains("<success"));
+    assert!(plain_login(&ejabberd, "s3cret").contains("<success"));
     // Registering again sets the password, as `prosodyctl register` does.
     ejabberd.register("alice", "n3w").unwrap();
-    assert!(plain_login(&ejabberd.bosh_url(), "alice", "n3w").contains("<success"));
-    assert!(plain_login(&ejabberd.bosh_url(), "alice", "s3cret").contains("not-authorized"));
+    assert!(plain_login(&ejabberd, "n3w").contains("<success"));
+    assert!(plain_login(&ejabberd, "s3cret").contains("not-authorized"));
 
     // Pages on other origins may preflight BOSH.
     let preflight = ureq::http::Request::options(ejabberd.bosh_url())
@@ -95,9 +75,9 @@ fn ejabberd_starts_registers_authenticates_and_cleans_up() {
 
 #[test]
 fn register_reports_a_refusal() {
-    let ejabberd = Ejabberd::start().unwrap();
+    let ejabberd = XmppServer::start(XmppKind::Ejabberd).unwrap();
     let err = ejabberd.register("bad user", "x").unwrap_err();
-    assert!(matches!(&err, EjabberdError::Register { user, .. } if user == "bad user"), "{err}");
+    assert!(matches!(&err, XmppError::Register { server: XmppKind::Ejabberd, user, .. } if user == "bad user"), "{err}");
 }
 
 #[test]
@@ -105,7 +85,7 @@ fn a_fixed_port_already_taken_is_reported() {
     let taken = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
     let port = taken.local_addr().unwrap().port();
     let free = exochat_service::util::free_port().unwrap();
-    let options = EjabberdOptions { c2s_port: Some(free), http_port: Some(port), ..EjabberdOptions::default() };
-    let err = Ejabberd::start_with(options).err().expect("the port is taken");
-    assert!(matches!(err, EjabberdError::PortTaken), "{err}");
+    let options = XmppOptions { c2s_port: Some(free), http_port: Some(port), ..XmppOptions::default() };
+    let err = XmppServer::start_with(XmppKind::Ejabberd, options).err().expect("the port is taken");
+    assert!(matches!(err, XmppError::PortTaken(XmppKind::Ejabberd)), "{err}");
 }

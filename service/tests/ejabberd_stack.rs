@@ -8,7 +8,6 @@ mod common;
 use base64::Engine;
 use common::*;
 use exochat_service::agent::encode;
-use exochat_service::process::pid_alive;
 use exochat_service::stack::{Stack, StackOptions};
 use exochat_service::xmpp::XmppKind;
 use serde_json::json;
@@ -32,9 +31,7 @@ fn a_provisioned_chat_runs_on_ejabberd() {
 
     // The customer logs in with the provisioned password, joins, and is greeted.
     let mut customer = BoshCustomer::login(&info.bosh_url, user, answer["userEntity"]["password"].as_str().unwrap());
-    customer.send(&format!(
-        "<presence xmlns='jabber:client' to='{room}/Asha'><x xmlns='http://jabber.org/protocol/muc'/></presence>"
-    ));
+    customer.join(&room, "Asha");
     customer.wait_until(10, "the greeting", |s| s.contains("How can I help you today?"));
     // Greeted live, once the customer is in (not replayed from before the join), as on Prosody.
     let greeting = customer.seen.split("<message").find(|m| m.contains("How can I help you today?")).unwrap();
@@ -75,12 +72,5 @@ fn a_provisioned_chat_runs_on_ejabberd() {
     });
     assert!(bodies.iter().any(|b| b == "My order is late"), "{bodies:?}");
 
-    let (pids, dirs) = (stack.pids(), info.data_dirs.clone());
-    drop(stack);
-    for pid in pids {
-        assert!(!pid_alive(pid), "pid {pid} still running");
-    }
-    for dir in dirs {
-        assert!(!dir.exists(), "{} left behind", dir.display());
-    }
+    stop_and_check_cleanup(stack);
 }

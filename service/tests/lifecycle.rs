@@ -21,13 +21,7 @@ fn dropping_the_stack_stops_every_process_and_removes_every_file() {
     assert!(pids.iter().all(|p| pid_alive(*p)));
     assert!(dirs.iter().all(|d| d.exists()));
     assert!(dirs[1].join("localhost/accounts/agent.dat").exists());
-    drop(stack);
-    for pid in pids {
-        assert!(!pid_alive(pid), "pid {pid} still running");
-    }
-    for dir in dirs {
-        assert!(!dir.exists(), "{} left behind", dir.display());
-    }
+    stop_and_check_cleanup(stack);
 }
 
 #[test]

@@ -1,23 +1,15 @@
 //! The real Prosody starts on its own ports, registers users, serves BOSH with PLAIN auth, and
 //! leaves no process and no file behind.
 
-use exochat_service::process::pid_alive;
-use exochat_service::prosody::Prosody;
+mod common;
 
-/// POSTs one BOSH body and returns the response text.
-fn bosh(url: &str, body: &str) -> String {
-    ureq::post(url)
-        .header("Content-Type", "text/plain;charset=UTF-8")
-        .send(body)
-        .unwrap()
-        .body_mut()
-        .read_to_string()
-        .unwrap()
-}
+use common::BoshCustomer;
+use exochat_service::process::pid_alive;
+use exochat_service::xmpp::{XmppKind, XmppServer};
 
 #[test]
 fn prosody_starts_registers_authenticates_and_cleans_up() {
-    let prosody = Prosody::start().unwrap();
+    let prosody = XmppServer::start(XmppKind::Prosody).unwrap();
     let (pid, dir) = (prosody.pid(), prosody.data_dir().to_path_buf());
     assert_eq!(prosody.host(), "localhost");
     assert_eq!(prosody.muc_host(), "conference.localhost");
@@ -29,21 +21,8 @@ fn prosody_starts_registers_authenticates_and_cleans_up() {
     assert!(dir.join("localhost/accounts/alice.dat").exists());
 
     // Create a BOSH session and authenticate with PLAIN: proves the user and the config work.
-    let url = prosody.bosh_url();
-    let created = bosh(
-        &url,
-        "<body xmlns='http://jabber.org/protocol/httpbind' xmlns:xmpp='urn:xmpp:xbosh' rid='1000' \
-         to='localhost' wait='10' hold='1' xmpp:version='1.0'/>",
-    );
-    assert!(created.contains("PLAIN"), "PLAIN not offered: {created}");
-    let sid = created.split("sid='").nth(1).and_then(|s| s.split('\'').next()).expect("sid").to_owned();
-    let auth = bosh(
-        &url,
-        &format!(
-            "<body xmlns='http://jabber.org/protocol/httpbind' rid='1001' sid='{sid}'>\
-             <auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>AGFsaWNlAHMzY3JldA==</auth></body>"
-        ),
-    );
+    let (_, features, auth) = BoshCustomer::authenticate(&prosody.bosh_url(), "alice@localhost", "s3cret");
+    assert!(features.contains("PLAIN"), "PLAIN not offered: {features}");
     assert!(auth.contains("<success"), "PLAIN auth failed: {auth}");
 
     drop(prosody);
@@ -53,8 +32,8 @@ fn prosody_starts_registers_authenticates_and_cleans_up() {
 
 #[test]
 fn two_prosodies_run_side_by_side() {
-    let a = Prosody::start().unwrap();
-    let b = Prosody::start().unwrap();
+    let a = XmppServer::start(XmppKind::Prosody).unwrap();
+    let b = XmppServer::start(XmppKind::Prosody).unwrap();
     assert_ne!(a.http_port(), b.http_port());
     assert_ne!(a.c2s_port(), b.c2s_port());
     assert_ne!(a.data_dir(), b.data_dir());
@@ -62,7 +41,7 @@ fn two_prosodies_run_side_by_side() {
 
 #[test]
 fn register_reports_a_failure() {
-    let prosody = Prosody::start().unwrap();
+    let prosody = XmppServer::start(XmppKind::Prosody).unwrap();
     // A space is not allowed in a JID's local part: prosodyctl refuses it, and we say so.
     let err = prosody.register("bad user", "x").unwrap_err().to_string();
     assert!(err.contains("bad user") && err.contains("invalid"), "{err}");

@@ -6,7 +6,34 @@ mod common;
 use common::*;
 use exochat_service::agent::encode;
 use exochat_service::cms::FeedbackConfig;
+use exochat_service::rest::validate_connection;
 use serde_json::{json, Value};
+
+#[test]
+fn a_spec_shaped_connection_body_is_accepted() {
+    assert_eq!(validate_connection(&connection_body("Asha")), Ok("Asha".to_owned()));
+}
+
+#[test]
+fn each_malformed_connection_body_names_its_field() {
+    let cases: [(&str, Value, &str); 6] = [
+        ("/userEntity/name", json!(5), "userEntity.name must be a string"),
+        ("/userEntity/properties", json!({}), "userEntity.properties must be an array"),
+        ("/userEntity/properties/0/value", json!(7), "userEntity.properties[0].value must be a string"),
+        ("/campaignId", json!([1]), "campaignId must be a number"),
+        ("/botTransferred", json!("no"), "botTransferred must be a boolean"),
+        ("/additionalInfo", json!("x"), "additionalInfo must be a JSON object"),
+    ];
+    for (pointer, value, reason) in cases {
+        let mut body = connection_body("Asha");
+        *body.pointer_mut(pointer).unwrap() = value;
+        assert_eq!(validate_connection(&body), Err(reason.to_owned()), "{pointer}");
+    }
+    assert_eq!(validate_connection(&json!([])), Err("the body must be a JSON object".to_owned()));
+    let mut body = connection_body("Asha");
+    body.as_object_mut().unwrap().remove("requestId");
+    assert_eq!(validate_connection(&body), Err("requestId is missing".to_owned()));
+}
 
 #[test]
 fn provisioning_checks_credentials_and_body_then_the_agent_waits_in_the_room() {
@@ -66,9 +93,7 @@ fn provisioning_checks_credentials_and_body_then_the_agent_waits_in_the_room() {
 
     // The returned credentials log in over BOSH and reach the room.
     let mut customer = BoshCustomer::login(&info.bosh_url, username, password);
-    customer.send(&format!(
-        "<presence xmlns='jabber:client' to='{room_jid}/Asha'><x xmlns='http://jabber.org/protocol/muc'/></presence>"
-    ));
+    customer.join(&room_jid, "Asha");
     customer.wait_until(10, "the agent's greeting", |seen| seen.contains("Hello Asha, I&apos;m Agent") || seen.contains("Hello Asha, I'm Agent"));
 }
 

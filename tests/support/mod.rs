@@ -11,6 +11,7 @@
 #![allow(dead_code)]
 
 pub mod scripted;
+pub mod server;
 
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Condvar, Mutex};
@@ -37,53 +38,37 @@ pub trait Core {
     fn poll_timeout(&self) -> Option<Instant>;
 }
 
-impl Core for Connection {
-    type Event = ConnectionEvent;
+/// Implements [`Core`] for a core whose own methods have the trait's names and signatures.
+macro_rules! core {
+    ($core:ty, $event:ty) => {
+        impl Core for $core {
+            type Event = $event;
 
-    fn handle_response(&mut self, now: Instant, id: RequestId, result: Result<HttpResponse, TransportError>) {
-        Connection::handle_response(self, now, id, result);
-    }
+            fn handle_response(&mut self, now: Instant, id: RequestId, result: Result<HttpResponse, TransportError>) {
+                <$core>::handle_response(self, now, id, result);
+            }
 
-    fn handle_timeout(&mut self, now: Instant) {
-        Connection::handle_timeout(self, now);
-    }
+            fn handle_timeout(&mut self, now: Instant) {
+                <$core>::handle_timeout(self, now);
+            }
 
-    fn poll_transmit(&mut self, now: Instant) -> Option<HttpRequest> {
-        Connection::poll_transmit(self, now)
-    }
+            fn poll_transmit(&mut self, now: Instant) -> Option<HttpRequest> {
+                <$core>::poll_transmit(self, now)
+            }
 
-    fn poll_event(&mut self) -> Option<ConnectionEvent> {
-        Connection::poll_event(self)
-    }
+            fn poll_event(&mut self) -> Option<$event> {
+                <$core>::poll_event(self)
+            }
 
-    fn poll_timeout(&self) -> Option<Instant> {
-        Connection::poll_timeout(self)
-    }
+            fn poll_timeout(&self) -> Option<Instant> {
+                <$core>::poll_timeout(self)
+            }
+        }
+    };
 }
 
-impl Core for Session {
-    type Event = SessionEvent;
-
-    fn handle_response(&mut self, now: Instant, id: RequestId, result: Result<HttpResponse, TransportError>) {
-        Session::handle_response(self, now, id, result);
-    }
-
-    fn handle_timeout(&mut self, now: Instant) {
-        Session::handle_timeout(self, now);
-    }
-
-    fn poll_transmit(&mut self, now: Instant) -> Option<HttpRequest> {
-        Session::poll_transmit(self, now)
-    }
-
-    fn poll_event(&mut self) -> Option<SessionEvent> {
-        Session::poll_event(self)
-    }
-
-    fn poll_timeout(&self) -> Option<Instant> {
-        Session::poll_timeout(self)
-    }
-}
+core!(Connection, ConnectionEvent);
+core!(Session, SessionEvent);
 
 /// What the driver's thread waits for.
 enum Msg {

@@ -5,6 +5,7 @@
 
 use std::time::{Duration, Instant};
 
+use exochat_service::process::pid_alive;
 use exochat_service::stack::{Stack, StackInfo, StackOptions};
 use serde_json::{json, Value};
 
@@ -83,6 +84,19 @@ pub fn provision(info: &StackInfo, name: &str) -> Value {
     body
 }
 
+/// Drops `stack`, then checks that every process it started has stopped and every dir it wrote
+/// is gone.
+pub fn stop_and_check_cleanup(stack: Stack) {
+    let (pids, dirs) = (stack.pids(), stack.info().data_dirs.clone());
+    drop(stack);
+    for pid in pids {
+        assert!(!pid_alive(pid), "pid {pid} still running");
+    }
+    for dir in dirs {
+        assert!(!dir.exists(), "{} left behind", dir.display());
+    }
+}
+
 /// Polls `f` every 20 ms until it returns Some, or panics after `secs` seconds saying `what`.
 pub fn wait_for<T>(secs: u64, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
     let deadline = Instant::now() + Duration::from_secs(secs);
@@ -93,6 +107,18 @@ pub fn wait_for<T>(secs: u64, what: &str, mut f: impl FnMut() -> Option<T>) -> T
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// POSTs one BOSH body as a page would (`text/plain`: no CORS preflight); returns the response text.
+pub fn bosh(url: &str, body: &str) -> String {
+    http()
+        .post(url)
+        .header("Content-Type", "text/plain;charset=UTF-8")
+        .send(body)
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap()
 }
 
 /// A customer speaking BOSH with plain strings: create, PLAIN auth, restart, bind. Enough to join
@@ -106,18 +132,27 @@ pub struct BoshCustomer {
 }
 
 impl BoshCustomer {
-    pub fn login(bosh_url: &str, jid: &str, password: &str) -> BoshCustomer {
+    /// Creates a session for `jid` and authenticates with PLAIN; returns the customer (not bound
+    /// yet), the stream features offered, and the server's answer to `<auth/>`.
+    pub fn authenticate(bosh_url: &str, jid: &str, password: &str) -> (BoshCustomer, String, String) {
         let (user, domain) = jid.split_once('@').unwrap();
         let mut c = BoshCustomer { url: bosh_url.into(), sid: String::new(), rid: 4000, seen: String::new() };
-        let created = c.raw(&format!(
+        let features = c.raw(&format!(
             "<body xmlns='http://jabber.org/protocol/httpbind' xmlns:xmpp='urn:xmpp:xbosh' rid='{}' to='{domain}' \
              wait='1' hold='1' xmpp:version='1.0'/>",
             c.rid
         ));
-        c.sid = created.split("sid='").nth(1).unwrap().split('\'').next().unwrap().to_owned();
+        c.sid = features.split("sid='").nth(1).unwrap().split('\'').next().unwrap().to_owned();
         let token = base64_plain(user, password);
         let auth = c.send(&format!("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>{token}</auth>"));
+        (c, features, auth)
+    }
+
+    /// A customer logged in as `jid`: authenticated with PLAIN, the stream restarted, a resource bound.
+    pub fn login(bosh_url: &str, jid: &str, password: &str) -> BoshCustomer {
+        let (mut c, _, auth) = BoshCustomer::authenticate(bosh_url, jid, password);
         assert!(auth.contains("<success"), "PLAIN failed: {auth}");
+        let domain = jid.split_once('@').unwrap().1;
         c.rid += 1;
         c.raw(&format!(
             "<body xmlns='http://jabber.org/protocol/httpbind' xmlns:xmpp='urn:xmpp:xbosh' rid='{}' sid='{}' \
@@ -130,14 +165,7 @@ impl BoshCustomer {
     }
 
     fn raw(&mut self, body: &str) -> String {
-        let text = http()
-            .post(&self.url)
-            .header("Content-Type", "text/plain;charset=UTF-8")
-            .send(body)
-            .unwrap()
-            .body_mut()
-            .read_to_string()
-            .unwrap();
+        let text = bosh(&self.url, body);
         self.seen.push_str(&text);
         text
     }
@@ -147,6 +175,11 @@ impl BoshCustomer {
         self.rid += 1;
         let body = format!("<body xmlns='http://jabber.org/protocol/httpbind' rid='{}' sid='{}'>{payload}</body>", self.rid, self.sid);
         self.raw(&body)
+    }
+
+    /// Enters `room` (a bare JID) as `nick`.
+    pub fn join(&mut self, room: &str, nick: &str) {
+        self.send(&format!("<presence xmlns='jabber:client' to='{room}/{nick}'><x xmlns='http://jabber.org/protocol/muc'/></presence>"));
     }
 
     /// Polls until everything received so far satisfies `condition`.
