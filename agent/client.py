@@ -14,6 +14,7 @@ import io
 import logging
 import uuid
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
 
 import slixmpp
 from slixmpp.xmlstream.handler import Callback
@@ -48,18 +49,18 @@ class UnknownRoom(RoomError):
     """A control request named a room the agent is not in."""
 
 
+@dataclass
 class Room:
     """One room the agent is in: who the customer is, whether the script runs, what arrived."""
 
-    def __init__(self, jid: str, customer: str | None, name: str | None, auto: bool):
-        self.jid = jid
-        self.customer = customer
-        self.name = name
-        self.auto = auto
-        self.greeted = False
-        self.ended = False
-        self.received: list[dict] = []
-        self.occupants: dict[str, dict] = {}
+    jid: str
+    customer: str | None
+    name: str | None
+    auto: bool
+    greeted: bool = False
+    ended: bool = False
+    received: list[dict] = field(default_factory=list)
+    occupants: dict[str, dict] = field(default_factory=dict)
 
     def record(self, entry: dict) -> None:
         entry["seq"] = len(self.received)

@@ -108,22 +108,43 @@ def make_app(agent: Agent) -> web.Application:
     async def history(request):
         return web.json_response(await agent.history(room(request)))
 
-    @routes.post("/rooms/{room}/say")
-    async def say(request):
-        data = await _json(request)
-        msg_id = agent.say(
-            room(request), _field(data, "body"),
+    def sends(command: str):
+        """Registers `send(room, data) -> id` as `POST /rooms/{room}/<command>`: a stanza to the
+        room, answered with its id."""
+        def register(send):
+            @routes.post(f"/rooms/{{room}}/{command}")
+            async def handler(request):
+                data = await _json(request)
+                return web.json_response({"id": send(room(request), data)})
+            return send
+        return register
+
+    @sends("say")
+    def say(target, data):
+        return agent.say(
+            target, _field(data, "body"),
             subtype=_field(data, "subtype", default="normal_text_msg"),
             role=_field(data, "role", default="agent"),
             markable=_field(data, "markable", bool, default=True),
             receipt=_field(data, "receipt", bool, default=True),
         )
-        return web.json_response({"id": msg_id})
 
-    @routes.post("/rooms/{room}/typing")
-    async def typing(request):
-        data = await _json(request)
-        return web.json_response({"id": agent.typing(room(request), _field(data, "state"))})
+    @sends("typing")
+    def typing(target, data):
+        return agent.typing(target, _field(data, "state"))
+
+    @sends("end")
+    def end(target, data):
+        return agent.end_chat(target, _field(data, "chatId"), _field(data, "interaction_id"),
+                              body=_field(data, "body", required=False))
+
+    @sends("receipt")
+    def receipt(target, data):
+        return agent.receipt(target, _field(data, "msgid"))
+
+    @sends("marker")
+    def marker(target, data):
+        return agent.marker(target, _field(data, "msgid"), _field(data, "marker", default="displayed"))
 
     @routes.post("/rooms/{room}/file")
     async def send_file(request):
@@ -135,24 +156,6 @@ def make_app(agent: Agent) -> web.Application:
             body=_field(data, "body", required=False),
         )
         return web.json_response({"id": msg_id, "url": url})
-
-    @routes.post("/rooms/{room}/end")
-    async def end(request):
-        data = await _json(request)
-        msg_id = agent.end_chat(room(request), _field(data, "chatId"), _field(data, "interaction_id"),
-                                body=_field(data, "body", required=False))
-        return web.json_response({"id": msg_id})
-
-    @routes.post("/rooms/{room}/receipt")
-    async def receipt(request):
-        data = await _json(request)
-        return web.json_response({"id": agent.receipt(room(request), _field(data, "msgid"))})
-
-    @routes.post("/rooms/{room}/marker")
-    async def marker(request):
-        data = await _json(request)
-        msg_id = agent.marker(room(request), _field(data, "msgid"), _field(data, "marker", default="displayed"))
-        return web.json_response({"id": msg_id})
 
     @routes.post("/rooms/{room}/auto")
     async def auto(request):
