@@ -17,10 +17,9 @@
 //!   session with a typed [`TerminateCondition`].
 //! - Bodies are posted as `text/plain;charset=UTF-8`, a CORS "simple" request with no preflight.
 
-use std::collections::VecDeque;
-
 use super::http::{HttpRequest, HttpResponse, Method, RequestId, TransportError};
 use super::ns;
+use super::queue::Queue;
 use super::vecmap::VecMap;
 use super::xml::{Element, Node};
 use super::Instant;
@@ -267,14 +266,14 @@ pub struct Bosh {
     next_request: u64,
     flights: VecMap<u64, Flight>,
     answers: VecMap<u64, Answer>,
-    outgoing: VecDeque<Outgoing>,
+    outgoing: Queue<Outgoing>,
     terminate_requested: bool,
     terminate_sent: bool,
     /// The last new request carried payload or a restart (see the `polling` rule).
     last_new_rid: u64,
     /// No empty request before this instant (XEP-0124 §12 overactivity rule).
     no_poll_before: Option<Instant>,
-    events: VecDeque<BoshEvent>,
+    events: Queue<BoshEvent>,
 }
 
 impl Bosh {
@@ -291,12 +290,12 @@ impl Bosh {
             next_request: 0,
             flights: VecMap::new(),
             answers: VecMap::new(),
-            outgoing: VecDeque::new(),
+            outgoing: Queue::new(),
             terminate_requested: false,
             terminate_sent: false,
             last_new_rid: rid,
             no_poll_before: None,
-            events: VecDeque::new(),
+            events: Queue::new(),
         }
     }
 

@@ -12,8 +12,6 @@
 //! receipt a message requests (once per msgid), drops messages it has already seen (history
 //! replay after a rejoin), and follows the status of the messages it sent.
 
-use std::collections::VecDeque;
-
 use super::chatstates::ChatState;
 use super::decisions;
 use super::disco::{self, DiscoInfo};
@@ -23,6 +21,7 @@ use super::jid::{Jid, JidError};
 use super::markers::{Marker, MarkerKind};
 use super::message::{FileRef, InteractionData, MessageObject, Perspective, Sender};
 use super::muc::{self, status, HistoryRequest, MucPresence, Occupant, OccupantPresence, Show};
+use super::queue::{Queue, Ring};
 use super::receipts::Receipt;
 use super::stanza_error::StanzaError;
 use super::upload::{self, SlotError, UploadService, UploadSlot};
@@ -307,20 +306,15 @@ impl std::fmt::Display for ChatError {
 
 impl std::error::Error for ChatError {}
 
-/// A bounded memory of keys with values, forgetting the oldest first.
-///
-/// A ring of at most [`MEMORY`] entries searched linearly: a few microseconds per lookup when
-/// full, and far less code in the module than a hash map plus an eviction queue.
+/// A bounded memory of keys with values, forgetting the oldest first. Searched linearly: a few
+/// microseconds per lookup when full, and far less code in the module than a hash map.
 struct Recent<V> {
-    /// Oldest first until full; then the oldest entry is at `next`.
-    entries: Vec<(String, V)>,
-    /// The slot the next insert overwrites once full.
-    next: usize,
+    entries: Ring<(String, V)>,
 }
 
 impl<V> Recent<V> {
     fn new() -> Self {
-        Recent { entries: Vec::new(), next: 0 }
+        Recent { entries: Ring::new(MEMORY) }
     }
 
     fn contains(&self, key: &str) -> bool {
@@ -332,12 +326,7 @@ impl<V> Recent<V> {
         if self.contains(&key) {
             return false;
         }
-        if self.entries.len() < MEMORY {
-            self.entries.push((key, value));
-        } else if let Some(oldest) = self.entries.get_mut(self.next) {
-            *oldest = (key, value);
-            self.next = (self.next + 1) % MEMORY;
-        }
+        self.entries.push((key, value));
         true
     }
 
@@ -420,8 +409,8 @@ pub struct Chat {
     own_ids: Recent<()>,
     /// Status of the messages we sent, by msgid.
     own_status: Recent<(Jid, MessageStatus)>,
-    out: VecDeque<Element>,
-    events: VecDeque<ChatEvent>,
+    out: Queue<Element>,
+    events: Queue<ChatEvent>,
 }
 
 impl Chat {
@@ -442,8 +431,8 @@ impl Chat {
             markers_sent: Recent::new(),
             own_ids: Recent::new(),
             own_status: Recent::new(),
-            out: VecDeque::new(),
-            events: VecDeque::new(),
+            out: Queue::new(),
+            events: Queue::new(),
         }
     }
 

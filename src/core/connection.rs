@@ -19,13 +19,12 @@
 //! [`Connection::stop`], call [`Connection::poll_transmit`] and [`Connection::poll_event`] until
 //! both return `None`, then wait for an HTTP answer or until [`Connection::poll_timeout`].
 
-use std::collections::VecDeque;
-
 use super::bosh::{Bosh, BoshConfig, BoshError, BoshEvent};
 use super::http::{HttpRequest, HttpResponse, RequestId, TransportError};
 use super::iq::{self, Iq, IqType};
 use super::jid::Jid;
 use super::ns;
+use super::queue::Queue;
 use super::sasl::{self, Mechanism, SaslClient, SaslError, SaslStep};
 use super::stanza_error::StanzaError;
 use super::xml::Element;
@@ -267,7 +266,7 @@ pub struct Connection {
     held: Vec<Element>,
     /// The bind request and stanzas that rode in the restart body, until the bind is answered.
     pipelined: Vec<Element>,
-    events: VecDeque<ConnectionEvent>,
+    events: Queue<ConnectionEvent>,
     /// The final [`ConnectionEvent::Disconnected`] has been queued.
     ended: bool,
 }
@@ -292,7 +291,7 @@ impl Connection {
             phase: Phase::Idle,
             held: Vec::new(),
             pipelined: Vec::new(),
-            events: VecDeque::new(),
+            events: Queue::new(),
             ended: false,
         }
     }

@@ -25,6 +25,7 @@ pub mod message;
 pub mod muc;
 pub mod ns;
 pub mod oob;
+pub mod queue;
 pub mod receipts;
 pub mod replay;
 pub mod rest;

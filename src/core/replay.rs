@@ -8,11 +8,10 @@
 //! rule of [`decisions::same_message`]. Each shown message absorbs at most one archived entry, so
 //! two identical messages sent a second apart both survive when only one was shown.
 
-use std::collections::VecDeque;
-
 use super::datetime::parse_iso;
 use super::decisions;
 use super::message::MessageObject;
+use super::queue::Ring;
 use super::vecmap::VecMap;
 
 /// Messages remembered; older ones are forgotten first.
@@ -44,18 +43,24 @@ impl ShownMessage {
 }
 
 /// The memory of messages delivered to the page.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Shown {
     /// `room\nmsgid` of shown messages that had a msgid.
     msgids: VecMap<String, ()>,
     /// Shown messages, oldest first.
-    messages: VecDeque<ShownMessage>,
+    messages: Ring<ShownMessage>,
+}
+
+impl Default for Shown {
+    fn default() -> Self {
+        Shown::new()
+    }
 }
 
 impl Shown {
     /// An empty memory.
     pub fn new() -> Shown {
-        Shown::default()
+        Shown { msgids: VecMap::new(), messages: Ring::new(MEMORY) }
     }
 
     /// Remembers a message that `messageReceived` delivered.
@@ -63,10 +68,7 @@ impl Shown {
         if !msg.msgid.is_empty() {
             self.msgids.insert(format!("{}\n{}", msg.from_muc, msg.msgid), ());
         }
-        if self.messages.len() >= MEMORY {
-            self.messages.pop_front();
-        }
-        self.messages.push_back(ShownMessage::of(msg));
+        self.messages.push(ShownMessage::of(msg));
     }
 
     /// The archived messages not shown yet, sorted by time (stable: entries whose time does not

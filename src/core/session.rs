@@ -9,12 +9,11 @@
 //! [`Session::poll_transmit`] and [`Session::poll_event`] until both return `None`, then wait for
 //! an HTTP answer or until [`Session::poll_timeout`].
 
-use std::collections::VecDeque;
-
 use super::chat::{Chat, ChatEvent};
 use super::connection::{Connection, ConnectionConfig, ConnectionError, ConnectionEvent, Randomness};
 use super::http::{HttpRequest, HttpResponse, RequestId, TransportError};
 use super::jid::Jid;
+use super::queue::Queue;
 use super::Instant;
 
 /// What a session reports.
@@ -37,7 +36,7 @@ pub struct Session {
     config: ConnectionConfig,
     connection: Connection,
     chat: Chat,
-    events: VecDeque<SessionEvent>,
+    events: Queue<SessionEvent>,
 }
 
 impl Session {
@@ -48,7 +47,7 @@ impl Session {
             connection: Connection::new(config.clone(), randomness),
             config,
             chat: Chat::new(id_prefix),
-            events: VecDeque::new(),
+            events: Queue::new(),
         }
     }
 
