@@ -304,16 +304,9 @@ impl Parser {
         }
         let mut bindings = Vec::new();
         let mut attrs = Vec::new();
-        let mut keys: Vec<&str> = Vec::new();
-        // Duplicates are checked here by a linear scan (stanzas carry a handful of attributes):
-        // quick-xml's own check builds a hash set, whose code would ship in the module.
-        for attr in start.attributes().with_checks(false) {
+        for attr in start.attributes() {
             let attr = attr.map_err(|e| XmlError::Malformed(e.to_string()))?;
             let key = attr.key.0;
-            if keys.contains(&key) {
-                return Err(XmlError::Malformed(format!("duplicate attribute `{key}`")));
-            }
-            keys.push(key);
             let value = attr
                 .normalized_value(quick_xml::XmlVersion::Implicit1_0)
                 .map_err(|e| XmlError::Malformed(e.to_string()))?
