@@ -5,6 +5,7 @@
 //! state machines report their next deadline with a `poll_timeout` method. Randomness (SCRAM
 //! nonces, request ids) is an input too, so tests are deterministic.
 
+pub mod base64;
 pub mod bosh;
 pub mod chat;
 pub mod chatstates;

@@ -10,13 +10,12 @@
 //! Usernames and passwords are used as given: SASLprep (RFC 4013) is not applied, which matters
 //! only for non-ASCII credentials.
 
-use base64::engine::general_purpose::STANDARD as BASE64;
-use base64::Engine as _;
 use hmac::digest::KeyInit;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
+use super::base64;
 use super::ns;
 use super::xml::Element;
 
@@ -276,7 +275,7 @@ fn encode(data: &[u8]) -> String {
     if data.is_empty() {
         "=".to_owned()
     } else {
-        BASE64.encode(data)
+        base64::encode(data)
     }
 }
 
@@ -285,7 +284,7 @@ fn decode(text: &str) -> Result<Vec<u8>, SaslError> {
     if text.is_empty() || text == "=" {
         return Ok(Vec::new());
     }
-    BASE64.decode(text).map_err(|_| SaslError::Malformed("base64 payload"))
+    base64::decode(text).ok_or(SaslError::Malformed("base64 payload"))
 }
 
 /// The hash a SCRAM variant is built on.
@@ -413,13 +412,13 @@ impl Scram {
         if !nonce.starts_with(&self.client_nonce) || nonce.len() <= self.client_nonce.len() {
             return Err(SaslError::NonceMismatch);
         }
-        let salt = BASE64.decode(salt).map_err(|_| SaslError::Malformed("salt"))?;
+        let salt = base64::decode(salt).ok_or(SaslError::Malformed("salt"))?;
         let iterations: u32 = iterations.parse().map_err(|_| SaslError::Malformed("iteration count"))?;
         if iterations == 0 || iterations > MAX_ITERATIONS {
             return Err(SaslError::IterationCount(iterations));
         }
 
-        let without_proof = format!("c={},r={nonce}", BASE64.encode(GS2_HEADER));
+        let without_proof = format!("c={},r={nonce}", base64::encode(GS2_HEADER.as_bytes()));
         let auth_message = format!("{},{server_first},{without_proof}", self.client_first_bare);
         let h = self.hash;
         let salted = h.salted_password(self.password.as_bytes(), &salt, iterations);
@@ -430,7 +429,7 @@ impl Scram {
         let server_key = h.hmac(&salted, b"Server Key");
         let server_signature = h.hmac(&server_key, auth_message.as_bytes());
         self.step = ScramStep::ExpectServerFinal { server_signature };
-        Ok(format!("{without_proof},p={}", BASE64.encode(proof)))
+        Ok(format!("{without_proof},p={}", base64::encode(&proof)))
     }
 }
 
@@ -445,7 +444,7 @@ fn verify_server_final(data: &[u8], expected: &[u8]) -> Result<(), SaslError> {
         return Err(SaslError::ServerError(error.to_owned()));
     }
     let signature = attribute(text, 'v').ok_or(SaslError::ServerSignatureMissing)?;
-    let signature = BASE64.decode(signature).map_err(|_| SaslError::Malformed("server signature"))?;
+    let signature = base64::decode(signature).ok_or(SaslError::Malformed("server signature"))?;
     if signature != expected {
         return Err(SaslError::ServerSignatureMismatch);
     }
@@ -457,11 +456,11 @@ mod tests {
     use super::*;
 
     fn sasl(name: &str, payload: &str) -> Element {
-        Element::new(name, ns::SASL).text(&BASE64.encode(payload))
+        Element::new(name, ns::SASL).text(&base64::encode(payload.as_bytes()))
     }
 
     fn payload(e: &Element) -> String {
-        String::from_utf8(BASE64.decode(e.text_content()).unwrap()).unwrap()
+        String::from_utf8(base64::decode(&e.text_content()).unwrap()).unwrap()
     }
 
     #[test]
