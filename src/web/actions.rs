@@ -9,10 +9,10 @@
 use js_sys::Reflect;
 use serde_json::json;
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::spawn_local;
 use web_sys::File;
 
 use super::client::WeakSdk;
+use super::task::spawn;
 use super::widget::{WidgetActions, WidgetEvent};
 use super::{to_js, Sdk};
 use crate::core::chatstates::ChatState;
@@ -86,14 +86,14 @@ impl WidgetActions for WeakSdk {
     fn start_chat(&self, full_name: String, email: String, phone: String) {
         let Some(sdk) = self.upgrade() else { return };
         let params = to_js(&json!({ "fullName": full_name, "email": email, "phone": phone }));
-        spawn_local(async move {
+        spawn(Box::pin(async move {
             if let Err(e) = sdk.clone().provision_and_join(params).await {
                 // REST failures come before any session event: the form needs to hear of them.
                 let errors = [Reflect::get(&e, &"errorData".into()).unwrap_or(JsValue::UNDEFINED), e.clone()];
                 let why = errors.iter().find_map(|e| Reflect::get(e, &"message".into()).ok().and_then(|m| m.as_string()).or_else(|| e.as_string()));
                 sdk.to_widget(WidgetEvent::Connection { status: "offline", reason: why.as_deref() });
             }
-        });
+        }));
     }
 
     fn send_text(&self, body: String) {
@@ -115,7 +115,7 @@ impl WidgetActions for WeakSdk {
 
     fn send_files(&self, files: Vec<File>) {
         if let Some(sdk) = self.upgrade() {
-            spawn_local(sdk.send_files(files));
+            spawn(Box::pin(sdk.send_files(files)));
         }
     }
 
@@ -136,14 +136,14 @@ impl WidgetActions for WeakSdk {
     fn end_chat(&self) {
         let Some(sdk) = self.upgrade() else { return };
         sdk.to_widget(WidgetEvent::ChatEnded);
-        spawn_local(async move {
+        spawn(Box::pin(async move {
             let _ = sdk.disconnect().await;
-        });
+        }));
     }
 
     fn submit_feedback(&self, rating: u8, comment: String) {
         if let Some(sdk) = self.upgrade() {
-            spawn_local(sdk.send_rating(rating, comment));
+            spawn(Box::pin(sdk.send_rating(rating, comment)));
         }
     }
 }

@@ -12,11 +12,11 @@ use std::rc::{Rc, Weak};
 use js_sys::{Array, Function, Reflect};
 use serde_json::{json, Value};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::spawn_local;
 
 use super::driver::{self, now, Driver, Sink};
 use super::error::{js_error, network_error, rest_error, Code};
 use super::handles::Timeout;
+use super::task::spawn;
 use super::widget::WidgetEvent;
 use super::{bad_argument, http, to_js, to_json, Sdk, State};
 use crate::core::chat::{Chat, ChatError, ChatEvent, JoinError, QueryError, QueryId, QueryOutcome};
@@ -569,7 +569,7 @@ impl Sdk {
                     self.to_widget(WidgetEvent::ChatEnded);
                 }
                 self.emit_value("chatEnded", &value);
-                spawn_local(self.clone().feedback_after_chat_end());
+                spawn(Box::pin(self.clone().feedback_after_chat_end()));
             }
             ChatEvent::ChatState { room, nick, state } => {
                 if self.is_widget_room(&room) {

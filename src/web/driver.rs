@@ -16,11 +16,11 @@ use std::rc::{Rc, Weak};
 
 use base64::Engine;
 use js_sys::Function;
-use wasm_bindgen_futures::spawn_local;
 
 use super::handles::Timeout;
 use super::http;
 use super::oneshot::{self, Receiver};
+use super::task::spawn;
 use crate::core::connection::{ConnectionConfig, Randomness};
 use crate::core::http::HttpRequest;
 use crate::core::session::{Session, SessionEvent};
@@ -187,10 +187,10 @@ fn on_timer(weak: Weak<RefCell<Inner>>) -> impl FnOnce() {
 
 /// Performs `request` on its own task; its result is the session's next input.
 fn spawn_request(weak: Weak<RefCell<Inner>>, fetch: Function, request: HttpRequest) {
-    spawn_local(async move {
+    spawn(Box::pin(async move {
         let result = http::perform(&fetch, &request).await;
         let Some(cell) = weak.upgrade() else { return };
         cell.borrow_mut().session.handle_response(now(), request.id, result);
         drain(&cell);
-    });
+    }));
 }

@@ -18,6 +18,7 @@ mod events;
 mod handles;
 mod http;
 mod oneshot;
+mod task;
 #[cfg(test)]
 mod tests;
 mod upload;
@@ -28,7 +29,6 @@ use std::rc::Rc;
 
 use js_sys::{Array, Function, Promise};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use crate::core::chatstates::ChatState;
 use crate::core::config::Config;
@@ -37,6 +37,7 @@ use crate::core::{media, rest};
 use client::Client;
 use error::{js_error, Code};
 use events::Listeners;
+use task::promise;
 use upload::Uploads;
 use widget::{Widget, WidgetOptions};
 
@@ -175,10 +176,10 @@ impl Sdk {
     #[wasm_bindgen(js_name = getFeedbackConfig)]
     pub fn get_feedback_config(&self) -> Promise {
         let sdk = self.clone();
-        future_to_promise(async move {
+        promise(Box::pin(async move {
             let config = sdk.feedback_config("getFeedbackConfig").await?;
             Ok(config.map_or(JsValue::NULL, |(raw, _)| to_js(&raw)))
-        })
+        }))
     }
 
     /// `startChat(params)`: provisioning (REST), BOSH login, room join; resolves with the room
@@ -187,7 +188,7 @@ impl Sdk {
     /// (`network_error`) when the REST call gets no answer.
     #[wasm_bindgen(js_name = startChat)]
     pub fn start_chat(&self, params: JsValue) -> Promise {
-        future_to_promise(self.clone().provision_and_join(params))
+        promise(Box::pin(self.clone().provision_and_join(params)))
     }
 
     /// `logout()`: ends the XMPP session (nothing without one).
@@ -205,13 +206,13 @@ impl Sdk {
     /// `createRoom(roomJid, nick)`: joins the room, creating it (as an instant room) when new.
     #[wasm_bindgen(js_name = createRoom)]
     pub fn create_room(&self, room_jid: JsValue, nick: JsValue) -> Promise {
-        future_to_promise(self.clone().enter_room(room_jid, nick, true))
+        promise(Box::pin(self.clone().enter_room(room_jid, nick, true)))
     }
 
     /// `joinRoom(roomJid, nick)`: resolves with the room object.
     #[wasm_bindgen(js_name = joinRoom)]
     pub fn join_room(&self, room_jid: JsValue, nick: JsValue) -> Promise {
-        future_to_promise(self.clone().enter_room(room_jid, nick, false))
+        promise(Box::pin(self.clone().enter_room(room_jid, nick, false)))
     }
 
     /// `leaveRoom(roomJid)`.
@@ -238,7 +239,7 @@ impl Sdk {
     /// (`archived: true`), in time order, skipping messages already shown.
     #[wasm_bindgen(js_name = fetchArchivedMessages)]
     pub fn fetch_archived_messages(&self, room_jid: JsValue) -> Promise {
-        future_to_promise(self.clone().fetch_archive(room_jid))
+        promise(Box::pin(self.clone().fetch_archive(room_jid)))
     }
 
     /// `sendTypingStatus(roomJid)`: XEP-0085 `composing` (not repeated while unchanged).
@@ -295,45 +296,45 @@ impl Sdk {
     /// `disconnectConverse(e?)`: ends the XMPP session; resolves once it is closed.
     #[wasm_bindgen(js_name = disconnectConverse)]
     pub fn disconnect_converse(&self) -> Promise {
-        future_to_promise(self.clone().disconnect())
+        promise(Box::pin(self.clone().disconnect()))
     }
 
     /// `uploadFileToConverse(file)`: the whole XEP-0363 flow; the public GET URL, or `null`.
     #[wasm_bindgen(js_name = uploadFileToConverse)]
     pub fn upload_file_to_converse(&self, file: JsValue) -> Promise {
-        future_to_promise(self.clone().upload_whole(file))
+        promise(Box::pin(self.clone().upload_whole(file)))
     }
 
     /// `requestSlotFromConverse(filename, size, contentType)`: `{ putUrl, getUrl }`, or `null`.
     #[wasm_bindgen(js_name = requestSlotFromConverse)]
     pub fn request_slot_from_converse(&self, filename: JsValue, size: JsValue, content_type: JsValue) -> Promise {
-        future_to_promise(self.clone().request_slot(filename, size, content_type))
+        promise(Box::pin(self.clone().request_slot(filename, size, content_type)))
     }
 
     /// `uploadFile(file, putUrl, getUrl)`: HTTP PUT with the slot's headers, reporting
     /// `uploadProgress`; `getUrl` on success, else `null`.
     #[wasm_bindgen(js_name = uploadFile)]
     pub fn upload_file(&self, file: JsValue, put_url: JsValue, get_url: JsValue) -> Promise {
-        future_to_promise(self.clone().upload_to_slot(file, put_url, get_url))
+        promise(Box::pin(self.clone().upload_to_slot(file, put_url, get_url)))
     }
 
     /// `discoverFileUploadJid()`: the XEP-0363 service's JID, or `null`.
     #[wasm_bindgen(js_name = discoverFileUploadJid)]
     pub fn discover_file_upload_jid(&self) -> Promise {
-        future_to_promise(self.clone().discover_upload_jid())
+        promise(Box::pin(self.clone().discover_upload_jid()))
     }
 
     /// `requestUploadServiceInfo(jid)`: the disco#info result, or `null`.
     #[wasm_bindgen(js_name = requestUploadServiceInfo)]
     pub fn request_upload_service_info(&self, jid: JsValue) -> Promise {
-        future_to_promise(self.clone().upload_service_info(jid))
+        promise(Box::pin(self.clone().upload_service_info(jid)))
     }
 
     /// `submitFeedbackResponse(interactionId, chatId, feedback)`: resolves with the fetch
     /// `Response`.
     #[wasm_bindgen(js_name = submitFeedbackResponse)]
     pub fn submit_feedback_response(&self, interaction_id: JsValue, chat_id: JsValue, feedback: JsValue) -> Promise {
-        future_to_promise(self.clone().submit_feedback(interaction_id, chat_id, feedback))
+        promise(Box::pin(self.clone().submit_feedback(interaction_id, chat_id, feedback)))
     }
 }
 

@@ -581,7 +581,7 @@ impl Inner {
         }
         self.flush_scheduled = true;
         let weak = self.me.clone();
-        wasm_bindgen_futures::spawn_local(async move {
+        crate::web::task::spawn(Box::pin(async move {
             let Some(inner) = weak.upgrade() else { return };
             let Ok(mut s) = inner.try_borrow_mut() else { return };
             s.flush_scheduled = false;
@@ -595,7 +595,7 @@ impl Inner {
             for msgid in seen {
                 actions.displayed(msgid);
             }
-        });
+        }));
     }
 
     /// A byte count as the locale writes it (`1.5 MB`).
