@@ -225,7 +225,9 @@ fn view_mode(obj: &Map<String, Value>) -> Result<String, ConfigError> {
 
 /// Whether `s` is an absolute `http://` or `https://` URL with a host, an optional numeric port,
 /// and no whitespace or control characters: what a browser's `new URL(s)` accepts for these keys,
-/// minus the forms no deployment uses (userinfo, other schemes).
+/// minus the forms no deployment uses (userinfo, other schemes). The host holds ASCII letters,
+/// digits, `.-_:`, or any other non-ASCII character: an internationalised name is left to the
+/// browser's IDNA mapping (checking Unicode letters here would ship their tables, ~2 KB gzip).
 pub fn is_http_url(s: &str) -> bool {
     let lower = s.to_ascii_lowercase();
     let rest = match lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")) {
@@ -253,7 +255,7 @@ pub fn is_http_url(s: &str) -> bool {
         },
     };
     let host_ok = !host.is_empty()
-        && host.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | ':'))
+        && host.chars().all(|c| c.is_ascii_alphanumeric() || !c.is_ascii() || matches!(c, '.' | '-' | '_' | ':'))
         && !host.starts_with('.');
     let port_ok = match port {
         None | Some("") => true,
@@ -385,6 +387,8 @@ mod tests {
             let err = Config::from_json(&with("chat_service_domain", json!(bad))).unwrap_err();
             assert_eq!(err, ConfigError::BadUrl("chat_service_domain"), "{bad}");
         }
+        assert_eq!(Config::from_json(&with("chat_service_domain", json!("https://bad!host"))).unwrap_err(), ConfigError::BadUrl("chat_service_domain"));
+        assert!(is_http_url("https://例え.jp:8443/chat") && is_http_url("http://[::1]:5280/http-bind"));
         let err = Config::from_json(&with("converse_bosh_service_url", json!("/http-bind/"))).unwrap_err();
         assert_eq!(err, ConfigError::BadUrl("converse_bosh_service_url"));
     }
