@@ -229,6 +229,21 @@ pub fn escape_into(out: &mut String, text: &str, attr: bool) {
     }
 }
 
+/// The parser's description of what is wrong, as quick-xml words it. Its `Io` variant cannot occur
+/// when reading a string, and is not formatted: that would link `std::io::Error`'s messages in.
+fn malformed(e: quick_xml::Error) -> XmlError {
+    use quick_xml::Error as E;
+    XmlError::Malformed(match e {
+        E::Syntax(e) => format!("syntax error: {e}"),
+        E::IllFormed(e) => format!("ill-formed document: {e}"),
+        E::InvalidAttr(e) => format!("error while parsing attribute: {e}"),
+        E::Encoding(e) => e.to_string(),
+        E::Escape(e) => e.to_string(),
+        E::Namespace(e) => e.to_string(),
+        E::Io(_) => "I/O error".to_owned(),
+    })
+}
+
 /// An element under construction with the namespace bindings it declared.
 struct Open {
     element: Element,
@@ -247,7 +262,7 @@ impl Parser {
         let mut reader = Reader::from_str(text);
         reader.config_mut().trim_text(false);
         loop {
-            let event = reader.read_event().map_err(|e| XmlError::Malformed(e.to_string()))?;
+            let event = reader.read_event().map_err(malformed)?;
             match event {
                 Event::Start(start) => self.open(&start)?,
                 Event::Empty(start) => {
@@ -268,7 +283,7 @@ impl Parser {
                             "apos" => "'".into(),
                             _ => return Err(XmlError::Forbidden("unknown entity")),
                         },
-                        Err(e) => return Err(XmlError::Malformed(e.to_string())),
+                        Err(e) => return Err(malformed(e)),
                     };
                     self.text(&resolved)?;
                 }
@@ -309,7 +324,7 @@ impl Parser {
             let key = attr.key.0;
             let value = attr
                 .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .map_err(|e| XmlError::Malformed(e.to_string()))?
+                .map_err(malformed)?
                 .into_owned();
             if key == "xmlns" {
                 bindings.push((String::new(), value));
@@ -415,7 +430,8 @@ mod tests {
 
     #[test]
     fn rejects_bad_input_with_typed_errors() {
-        assert!(matches!(Element::parse("<a><b></a>"), Err(XmlError::Malformed(_))));
+        assert!(matches!(Element::parse("<a><b></a>"), Err(XmlError::Malformed(m)) if m.starts_with("ill-formed document: ")));
+        assert!(matches!(Element::parse("<a><!-- x"), Err(XmlError::Malformed(m)) if m.starts_with("syntax error: ")));
         assert!(matches!(Element::parse("<p:a/>"), Err(XmlError::UnboundPrefix(_))));
         assert_eq!(Element::parse("  "), Err(XmlError::NoRoot));
         assert!(matches!(Element::parse("<!DOCTYPE a [<!ENTITY x 'y'>]><a>&x;</a>"), Err(XmlError::Forbidden(_))));
