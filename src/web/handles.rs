@@ -4,7 +4,7 @@
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{AddEventListenerOptions, EventTarget};
+use web_sys::EventTarget;
 
 /// A `setTimeout` that is cleared when the handle is dropped.
 pub(crate) struct Timeout {
@@ -15,6 +15,11 @@ pub(crate) struct Timeout {
 impl Timeout {
     /// Calls `f` once after `ms` milliseconds, unless the handle is dropped first.
     pub(crate) fn new(ms: u64, f: impl FnOnce() + 'static) -> Timeout {
+        Timeout::boxed(ms, Box::new(f))
+    }
+
+    // Boxed, so the closure glue exists once rather than once per callback type.
+    fn boxed(ms: u64, f: Box<dyn FnOnce()>) -> Timeout {
         let closure = Closure::once(f);
         // setTimeout takes an i32 delay; longer ones would fire at once, so clamp.
         let delay = i32::try_from(ms).unwrap_or(i32::MAX);
@@ -43,21 +48,13 @@ pub(crate) struct EventListener {
 impl EventListener {
     /// Calls `f` on every `event` on `target` until the handle is dropped.
     pub(crate) fn new(target: &EventTarget, event: &'static str, f: impl FnMut(JsValue) + 'static) -> EventListener {
-        let closure = Closure::<dyn FnMut(JsValue)>::new(f);
-        let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
-        EventListener { target: target.clone(), event, closure }
+        EventListener::boxed(target, event, Box::new(f))
     }
 
-    /// Calls `f` on the first `event` on `target` (a `once` listener).
-    pub(crate) fn once(target: &EventTarget, event: &'static str, f: impl FnMut(JsValue) + 'static) -> EventListener {
-        let closure = Closure::<dyn FnMut(JsValue)>::new(f);
-        let options = AddEventListenerOptions::new();
-        options.set_once(true);
-        let _ = target.add_event_listener_with_callback_and_add_event_listener_options(
-            event,
-            closure.as_ref().unchecked_ref(),
-            &options,
-        );
+    // Boxed, so the closure glue exists once rather than once per callback type.
+    fn boxed(target: &EventTarget, event: &'static str, f: Box<dyn FnMut(JsValue)>) -> EventListener {
+        let closure = Closure::wrap(f);
+        let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
         EventListener { target: target.clone(), event, closure }
     }
 }

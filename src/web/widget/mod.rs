@@ -214,7 +214,8 @@ impl Widget {
         };
         let loading = js_sys::Reflect::get(document, &"readyState".into()).ok().and_then(|s| s.as_string()).as_deref() == Some("loading");
         let attach = if loading {
-            Some(EventListener::once(document, "DOMContentLoaded", move |_| {
+            // `DOMContentLoaded` fires once; the listener goes with the widget.
+            Some(EventListener::new(document, "DOMContentLoaded", move |_| {
                 if let Err(e) = place() {
                     web_sys::console::error_1(&e);
                 }
