@@ -49,19 +49,9 @@ impl<T> Queue<T> {
         self.items.is_empty()
     }
 
-    /// How many items are queued.
-    pub fn len(&self) -> usize {
-        self.items.len()
-    }
-
     /// Removes every item.
     pub fn clear(&mut self) {
         self.items.clear();
-    }
-
-    /// The items, front first.
-    pub fn iter(&self) -> impl Iterator<Item = &T> {
-        self.items.iter()
     }
 }
 
@@ -130,10 +120,11 @@ mod tests {
         assert_eq!(q.pop_front(), None);
         q.push_back(1);
         q.extend([2, 3]);
-        assert_eq!((q.len(), q.front()), (3, Some(&1)));
+        assert_eq!(q.front(), Some(&1));
         assert_eq!(q.pop_front(), Some(1));
         q.push_back(4);
-        assert_eq!(q.iter().copied().collect::<Vec<_>>(), [2, 3, 4]);
+        assert_eq!([q.pop_front(), q.pop_front(), q.pop_front()], [Some(2), Some(3), Some(4)]);
+        q.push_back(5);
         q.clear();
         assert!(q.is_empty() && q.front().is_none());
     }

@@ -83,11 +83,6 @@ impl<K: Ord, V> VecMap<K, V> {
         Some(self.entries.remove(i).1)
     }
 
-    /// Keeps the entries for which `keep` returns `true`.
-    pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
-        self.entries.retain_mut(|(k, v)| keep(k, v));
-    }
-
     /// The entries, in key order.
     pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
         self.entries.iter().map(|(k, v)| (k, v))
@@ -157,8 +152,10 @@ mod tests {
         assert_eq!(m.remove("y"), None);
         assert_eq!(m.get("q"), None);
         m.insert("z".into(), 3);
-        m.retain(|k, _| k != "x");
-        assert_eq!(m.iter().collect::<Vec<_>>(), [(&"z".to_owned(), &3)]);
+        assert_eq!(m.iter().collect::<Vec<_>>(), [(&"x".to_owned(), &1), (&"z".to_owned(), &3)]);
+        m.values_mut().for_each(|v| *v += 1);
+        m.iter_mut().for_each(|(_, v)| *v *= 2);
+        assert_eq!(m.values().copied().collect::<Vec<_>>(), [4, 8]);
         m.clear();
         assert!(m.is_empty());
     }
