@@ -3,7 +3,9 @@
 //! `exotel-chat-sdk.js` (classic script) and `index.mjs` (ESM entry) are the shims of `js-shim/`
 //! with `facade.js` inlined; `exochat.js` + `exochat_bg.wasm` are wasm-bindgen's `--target web`
 //! output, shrunk by npm's binaryen `wasm-opt` when present (Debian's binaryen 108 writes files that
-//! fail to load). Then every file's raw / gzip -9 / brotli size, the script-tag total against
+//! fail to load). The two JS files of the script-tag path are minified by npm's terser when present
+//! (`index.mjs` stays readable: bundlers minify it themselves). Then every file's raw / gzip -9 /
+//! brotli size, the script-tag total against
 //! [`SIZE_BUDGET_GZIP`], and a check that the .wasm imports nothing from `env`.
 
 use std::path::Path;
@@ -54,6 +56,8 @@ pub fn run() -> Result<Report> {
     let facade = read(&root.join("js-shim/facade.js"))?;
     write(&dist.join("exotel-chat-sdk.js"), &inline_facade(&read(&root.join("js-shim/exotel-chat-sdk.js"))?, &facade)?)?;
     write(&dist.join("index.mjs"), &inline_facade(&read(&root.join("js-shim/index.mjs"))?, &facade)?)?;
+    minify(&root, &dist.join("exotel-chat-sdk.js"), false)?;
+    minify(&root, &dist.join("exochat.js"), true)?;
     for file in ["index.d.ts", "package.json"] {
         std::fs::copy(root.join("js-shim").join(file), dist.join(file)).map_err(|e| format!("cannot copy js-shim/{file}: {e}"))?;
     }
@@ -102,6 +106,27 @@ fn wasm_opt(root: &Path, wasm: &Path) -> Result<()> {
             "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", &path, "-o", &path,
         ],
     ))
+}
+
+/// npm's terser, installed by `cargo xtask setup`.
+const TERSER: &str = "node_modules/.bin/terser";
+
+/// Minifies a JS file in place (compress and mangle; `/*!` notices stay) when terser is
+/// installed; `module`: an ES module, whose top-level names may be mangled too.
+fn minify(root: &Path, js: &Path, module: bool) -> Result<()> {
+    let tool = root.join(TERSER);
+    let name = js.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    if !tool.exists() {
+        println!("build: {name} not minified ({TERSER} missing; run `cargo xtask setup`)");
+        return Ok(());
+    }
+    println!("build: terser {name}");
+    let path = js.to_string_lossy();
+    let mut args = vec![&*path, "--compress", "--mangle", "--output", &*path];
+    if module {
+        args.push("--module");
+    }
+    check(&mut cmd(&tool.to_string_lossy(), &args))
 }
 
 /// Replaces the include line of a shim with the facade.

@@ -130,7 +130,7 @@ fn npm() -> Result<()> {
         }
     }
     if lock.exists() {
-        println!("setup: npm ci (playwright-core, binaryen) into node_modules/");
+        println!("setup: npm ci (playwright-core, binaryen, terser, axe-core) into node_modules/");
         check(&mut cmd("npm", &["ci", "--no-audit", "--no-fund"]))
     } else {
         println!("setup: npm install into node_modules/ (no package-lock.json yet)");
