@@ -31,6 +31,7 @@ pub mod receipts;
 pub mod replay;
 pub mod rest;
 pub mod sasl;
+pub mod scram_hash;
 pub mod session;
 pub mod stanza_error;
 pub mod stanza_id;

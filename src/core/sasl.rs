@@ -10,13 +10,10 @@
 //! Usernames and passwords are used as given: SASLprep (RFC 4013) is not applied, which matters
 //! only for non-ASCII credentials.
 
-use hmac::digest::KeyInit;
-use hmac::{Hmac, Mac};
-use sha1::Sha1;
-use sha2::{Digest, Sha256};
 
 use super::base64;
 use super::ns;
+use super::scram_hash::Hash;
 use super::xml::Element;
 
 /// Highest SCRAM iteration count accepted: deriving the key blocks the page for its duration, and
@@ -222,7 +219,7 @@ impl SaslClient {
         let (state, initial) = match mechanism {
             Mechanism::Plain => (State::Plain, format!("\0{username}\0{password}").into_bytes()),
             Mechanism::ScramSha1 | Mechanism::ScramSha256 => {
-                let hash = if mechanism == Mechanism::ScramSha1 { ScramHash::Sha1 } else { ScramHash::Sha256 };
+                let hash = if mechanism == Mechanism::ScramSha1 { Hash::Sha1 } else { Hash::Sha256 };
                 let scram = Scram::new(hash, username, password, client_nonce);
                 let first = scram.client_first();
                 (State::Scram(scram), first.into_bytes())
@@ -287,52 +284,6 @@ fn decode(text: &str) -> Result<Vec<u8>, SaslError> {
     base64::decode(text).ok_or(SaslError::Malformed("base64 payload"))
 }
 
-/// The hash a SCRAM variant is built on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ScramHash {
-    Sha1,
-    Sha256,
-}
-
-impl ScramHash {
-    fn hmac(self, key: &[u8], data: &[u8]) -> Vec<u8> {
-        match self {
-            ScramHash::Sha1 => mac::<Hmac<Sha1>>(key, data),
-            ScramHash::Sha256 => mac::<Hmac<Sha256>>(key, data),
-        }
-    }
-
-    fn hash(self, data: &[u8]) -> Vec<u8> {
-        match self {
-            ScramHash::Sha1 => Sha1::digest(data).to_vec(),
-            ScramHash::Sha256 => Sha256::digest(data).to_vec(),
-        }
-    }
-
-    /// `Hi()` of RFC 5802 §2.2, which is PBKDF2 with HMAC.
-    fn salted_password(self, password: &[u8], salt: &[u8], iterations: u32) -> Vec<u8> {
-        match self {
-            ScramHash::Sha1 => {
-                let mut out = [0u8; 20];
-                pbkdf2::pbkdf2_hmac::<Sha1>(password, salt, iterations, &mut out);
-                out.to_vec()
-            }
-            ScramHash::Sha256 => {
-                let mut out = [0u8; 32];
-                pbkdf2::pbkdf2_hmac::<Sha256>(password, salt, iterations, &mut out);
-                out.to_vec()
-            }
-        }
-    }
-}
-
-fn mac<M: Mac + KeyInit>(key: &[u8], data: &[u8]) -> Vec<u8> {
-    // HMAC accepts keys of every length, so this cannot fail whatever the input.
-    let mut m = <M as Mac>::new_from_slice(key).expect("HMAC takes keys of any length");
-    m.update(data);
-    m.finalize().into_bytes().to_vec()
-}
-
 /// `saslname` escaping of RFC 5802 §5.1: `=` and `,` cannot appear raw in a SCRAM attribute.
 fn saslname(name: &str) -> String {
     name.replace('=', "=3D").replace(',', "=2C")
@@ -344,7 +295,7 @@ const GS2_HEADER: &str = "n,,";
 
 #[derive(Debug)]
 struct Scram {
-    hash: ScramHash,
+    hash: Hash,
     password: String,
     client_nonce: String,
     client_first_bare: String,
@@ -362,7 +313,7 @@ enum ScramStep {
 }
 
 impl Scram {
-    fn new(hash: ScramHash, username: &str, password: &str, client_nonce: &str) -> Scram {
+    fn new(hash: Hash, username: &str, password: &str, client_nonce: &str) -> Scram {
         let client_nonce: String = client_nonce.chars().filter(|c| c.is_ascii_graphic() && *c != ',').collect();
         let client_first_bare = format!("n={},r={client_nonce}", saslname(username));
         Scram { hash, password: password.to_owned(), client_nonce, client_first_bare, step: ScramStep::ExpectServerFirst }
@@ -423,7 +374,7 @@ impl Scram {
         let h = self.hash;
         let salted = h.salted_password(self.password.as_bytes(), &salt, iterations);
         let client_key = h.hmac(&salted, b"Client Key");
-        let stored_key = h.hash(&client_key);
+        let stored_key = h.digest(&client_key);
         let client_signature = h.hmac(&stored_key, auth_message.as_bytes());
         let proof: Vec<u8> = client_key.iter().zip(&client_signature).map(|(k, s)| k ^ s).collect();
         let server_key = h.hmac(&salted, b"Server Key");
