@@ -5,7 +5,6 @@
 //! state machines report their next deadline with a `poll_timeout` method. Randomness (SCRAM
 //! nonces, request ids) is an input too, so tests are deterministic.
 
-pub mod base64;
 pub mod bosh;
 pub mod chat;
 pub mod chatstates;
@@ -31,7 +30,6 @@ pub mod receipts;
 pub mod replay;
 pub mod rest;
 pub mod sasl;
-pub mod scram_hash;
 pub mod session;
 pub mod stanza_error;
 pub mod stanza_id;

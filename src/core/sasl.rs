@@ -10,10 +10,14 @@
 //! Usernames and passwords are used as given: SASLprep (RFC 4013) is not applied, which matters
 //! only for non-ASCII credentials.
 
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use hmac::digest::KeyInit;
+use hmac::{Hmac, Mac};
+use sha1::Sha1;
+use sha2::{Digest, Sha256};
 
-use super::base64;
 use super::ns;
-use super::scram_hash::Hash;
 use super::xml::Element;
 
 /// Highest SCRAM iteration count accepted: deriving the key blocks the page for its duration, and
@@ -219,7 +223,7 @@ impl SaslClient {
         let (state, initial) = match mechanism {
             Mechanism::Plain => (State::Plain, format!("\0{username}\0{password}").into_bytes()),
             Mechanism::ScramSha1 | Mechanism::ScramSha256 => {
-                let hash = if mechanism == Mechanism::ScramSha1 { Hash::Sha1 } else { Hash::Sha256 };
+                let hash = if mechanism == Mechanism::ScramSha1 { ScramHash::Sha1 } else { ScramHash::Sha256 };
                 let scram = Scram::new(hash, username, password, client_nonce);
                 let first = scram.client_first();
                 (State::Scram(scram), first.into_bytes())
@@ -272,7 +276,7 @@ fn encode(data: &[u8]) -> String {
     if data.is_empty() {
         "=".to_owned()
     } else {
-        base64::encode(data)
+        BASE64.encode(data)
     }
 }
 
@@ -281,7 +285,53 @@ fn decode(text: &str) -> Result<Vec<u8>, SaslError> {
     if text.is_empty() || text == "=" {
         return Ok(Vec::new());
     }
-    base64::decode(text).ok_or(SaslError::Malformed("base64 payload"))
+    BASE64.decode(text).map_err(|_| SaslError::Malformed("base64 payload"))
+}
+
+/// The hash a SCRAM variant is built on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ScramHash {
+    Sha1,
+    Sha256,
+}
+
+impl ScramHash {
+    fn hmac(self, key: &[u8], data: &[u8]) -> Vec<u8> {
+        match self {
+            ScramHash::Sha1 => mac::<Hmac<Sha1>>(key, data),
+            ScramHash::Sha256 => mac::<Hmac<Sha256>>(key, data),
+        }
+    }
+
+    fn hash(self, data: &[u8]) -> Vec<u8> {
+        match self {
+            ScramHash::Sha1 => Sha1::digest(data).to_vec(),
+            ScramHash::Sha256 => Sha256::digest(data).to_vec(),
+        }
+    }
+
+    /// `Hi()` of RFC 5802 §2.2, which is PBKDF2 with HMAC.
+    fn salted_password(self, password: &[u8], salt: &[u8], iterations: u32) -> Vec<u8> {
+        match self {
+            ScramHash::Sha1 => {
+                let mut out = [0u8; 20];
+                pbkdf2::pbkdf2_hmac::<Sha1>(password, salt, iterations, &mut out);
+                out.to_vec()
+            }
+            ScramHash::Sha256 => {
+                let mut out = [0u8; 32];
+                pbkdf2::pbkdf2_hmac::<Sha256>(password, salt, iterations, &mut out);
+                out.to_vec()
+            }
+        }
+    }
+}
+
+fn mac<M: Mac + KeyInit>(key: &[u8], data: &[u8]) -> Vec<u8> {
+    // HMAC accepts keys of every length, so this cannot fail whatever the input.
+    let mut m = <M as Mac>::new_from_slice(key).expect("HMAC takes keys of any length");
+    m.update(data);
+    m.finalize().into_bytes().to_vec()
 }
 
 /// `saslname` escaping of RFC 5802 §5.1: `=` and `,` cannot appear raw in a SCRAM attribute.
@@ -295,7 +345,7 @@ const GS2_HEADER: &str = "n,,";
 
 #[derive(Debug)]
 struct Scram {
-    hash: Hash,
+    hash: ScramHash,
     password: String,
     client_nonce: String,
     client_first_bare: String,
@@ -313,7 +363,7 @@ enum ScramStep {
 }
 
 impl Scram {
-    fn new(hash: Hash, username: &str, password: &str, client_nonce: &str) -> Scram {
+    fn new(hash: ScramHash, username: &str, password: &str, client_nonce: &str) -> Scram {
         let client_nonce: String = client_nonce.chars().filter(|c| c.is_ascii_graphic() && *c != ',').collect();
         let client_first_bare = format!("n={},r={client_nonce}", saslname(username));
         Scram { hash, password: password.to_owned(), client_nonce, client_first_bare, step: ScramStep::ExpectServerFirst }
@@ -363,24 +413,24 @@ impl Scram {
         if !nonce.starts_with(&self.client_nonce) || nonce.len() <= self.client_nonce.len() {
             return Err(SaslError::NonceMismatch);
         }
-        let salt = base64::decode(salt).ok_or(SaslError::Malformed("salt"))?;
+        let salt = BASE64.decode(salt).map_err(|_| SaslError::Malformed("salt"))?;
         let iterations: u32 = iterations.parse().map_err(|_| SaslError::Malformed("iteration count"))?;
         if iterations == 0 || iterations > MAX_ITERATIONS {
             return Err(SaslError::IterationCount(iterations));
         }
 
-        let without_proof = format!("c={},r={nonce}", base64::encode(GS2_HEADER.as_bytes()));
+        let without_proof = format!("c={},r={nonce}", BASE64.encode(GS2_HEADER));
         let auth_message = format!("{},{server_first},{without_proof}", self.client_first_bare);
         let h = self.hash;
         let salted = h.salted_password(self.password.as_bytes(), &salt, iterations);
         let client_key = h.hmac(&salted, b"Client Key");
-        let stored_key = h.digest(&client_key);
+        let stored_key = h.hash(&client_key);
         let client_signature = h.hmac(&stored_key, auth_message.as_bytes());
         let proof: Vec<u8> = client_key.iter().zip(&client_signature).map(|(k, s)| k ^ s).collect();
         let server_key = h.hmac(&salted, b"Server Key");
         let server_signature = h.hmac(&server_key, auth_message.as_bytes());
         self.step = ScramStep::ExpectServerFinal { server_signature };
-        Ok(format!("{without_proof},p={}", base64::encode(&proof)))
+        Ok(format!("{without_proof},p={}", BASE64.encode(proof)))
     }
 }
 
@@ -395,7 +445,7 @@ fn verify_server_final(data: &[u8], expected: &[u8]) -> Result<(), SaslError> {
         return Err(SaslError::ServerError(error.to_owned()));
     }
     let signature = attribute(text, 'v').ok_or(SaslError::ServerSignatureMissing)?;
-    let signature = base64::decode(signature).ok_or(SaslError::Malformed("server signature"))?;
+    let signature = BASE64.decode(signature).map_err(|_| SaslError::Malformed("server signature"))?;
     if signature != expected {
         return Err(SaslError::ServerSignatureMismatch);
     }
@@ -407,11 +457,11 @@ mod tests {
     use super::*;
 
     fn sasl(name: &str, payload: &str) -> Element {
-        Element::new(name, ns::SASL).text(&base64::encode(payload.as_bytes()))
+        Element::new(name, ns::SASL).text(&BASE64.encode(payload))
     }
 
     fn payload(e: &Element) -> String {
-        String::from_utf8(base64::decode(&e.text_content()).unwrap()).unwrap()
+        String::from_utf8(BASE64.decode(e.text_content()).unwrap()).unwrap()
     }
 
     #[test]
