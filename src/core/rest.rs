@@ -132,8 +132,22 @@ impl StartParams {
 pub fn uuid_v4(mut bytes: [u8; 16]) -> String {
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+    let mut out = String::with_capacity(36);
+    for (i, b) in bytes.into_iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            out.push('-');
+        }
+        push_hex(&mut out, b, false);
+    }
+    out
+}
+
+/// Appends `byte` as two hex digits.
+fn push_hex(out: &mut String, byte: u8, upper: bool) {
+    for nibble in [byte >> 4, byte & 0x0f] {
+        let digit = char::from_digit(u32::from(nibble), 16).unwrap_or('0');
+        out.push(if upper { digit.to_ascii_uppercase() } else { digit });
+    }
 }
 
 /// Joins a configured base URL and a path that starts with `/`, without doubling the slash.
@@ -147,7 +161,10 @@ pub fn encode_path_segment(segment: &str) -> String {
     for b in segment.bytes() {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => out.push(b as char),
-            _ => out.push_str(&format!("%{b:02X}")),
+            _ => {
+                out.push('%');
+                push_hex(&mut out, b, true);
+            }
         }
     }
     out
@@ -529,6 +546,9 @@ mod tests {
         let id = uuid_v4([0xff; 16]);
         assert_eq!(id, "ffffffff-ffff-4fff-bfff-ffffffffffff");
         assert_eq!(uuid_v4([0; 16]), "00000000-0000-4000-8000-000000000000");
+        let counting: [u8; 16] = std::array::from_fn(|i| i as u8 * 17);
+        assert_eq!(uuid_v4(counting), "00112233-4455-4677-8899-aabbccddeeff");
+        assert_eq!(encode_path_segment("a b/é~_.-Z9"), "a%20b%2F%C3%A9~_.-Z9");
     }
 
     #[test]
