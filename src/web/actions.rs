@@ -7,14 +7,13 @@
 //! never gets `sent`, an upload line saying why).
 
 use js_sys::Reflect;
-use serde_json::json;
 use wasm_bindgen::JsValue;
 use web_sys::File;
 
 use super::client::WeakSdk;
 use super::task::spawn;
 use super::widget::{WidgetActions, WidgetEvent};
-use super::{to_js, Sdk};
+use super::{object, Sdk};
 use crate::core::chatstates::ChatState;
 use crate::core::jid::Jid;
 
@@ -55,7 +54,7 @@ impl Sdk {
                 Err(e) => return warn("uploading a file", &e),
             };
             let (Some(url), Some(room)) = (url.as_string(), self.widget_room("sending a file")) else { continue };
-            let files = to_js(&json!([{ "url": url, "name": name }]));
+            let files = js_sys::Array::of1(&object(&[("name", name.into()), ("url", url.as_str().into())])).into();
             if let Err(e) = self.post_message(room, url.into(), "media_msg".into(), files) {
                 warn("sending a file", &e);
             }
@@ -67,7 +66,7 @@ impl Sdk {
         let ended = self.state.borrow().client.last_end.clone();
         let ok = match ended {
             Some(data) => {
-                let feedback = to_js(&json!({ "rating": rating, "comment": comment }));
+                let feedback = object(&[("comment", comment.into()), ("rating", rating.into())]);
                 match self.clone().submit_feedback(data.interaction_id.into(), data.chat_id.into(), feedback).await {
                     Ok(response) => Reflect::get(&response, &"ok".into()).is_ok_and(|ok| ok.is_truthy()),
                     Err(e) => {
@@ -85,7 +84,7 @@ impl Sdk {
 impl WidgetActions for WeakSdk {
     fn start_chat(&self, full_name: String, email: String, phone: String) {
         let Some(sdk) = self.upgrade() else { return };
-        let params = to_js(&json!({ "fullName": full_name, "email": email, "phone": phone }));
+        let params = object(&[("email", email.into()), ("fullName", full_name.into()), ("phone", phone.into())]);
         spawn(Box::pin(async move {
             if let Err(e) = sdk.clone().provision_and_join(params).await {
                 // REST failures come before any session event: the form needs to hear of them.

@@ -10,7 +10,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use js_sys::{Array, Function, Reflect};
-use serde_json::{json, Value};
+use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::driver::{self, now, Driver, Sink};
@@ -18,7 +18,7 @@ use super::error::{js_error, network_error, rest_error, Code};
 use super::handles::Timeout;
 use super::task::spawn;
 use super::widget::WidgetEvent;
-use super::{bad_argument, http, to_js, to_json, Sdk, State};
+use super::{bad_argument, http, object, text_or_null, to_js, to_json, Sdk, State};
 use crate::core::chat::{Chat, ChatError, ChatEvent, JoinError, QueryError, QueryId, QueryOutcome};
 use crate::core::chatstates::ChatState;
 use crate::core::config::is_http_url;
@@ -150,12 +150,19 @@ pub(crate) fn query_error_text(e: &QueryError) -> String {
 /// The room object `startChat` and `joinRoom` resolve with: plain fields, `attributes` with the
 /// same values, and `get(name)`, as on a Converse room model.
 fn room_object(room: &Jid, nick: &str, occupants: &[Occupant], export_transcript_allowed: Option<bool>) -> JsValue {
-    let mut fields = json!({ "jid": room.to_string(), "nick": nick, "occupants": occupants });
-    if let Some(allowed) = export_transcript_allowed {
-        fields["exportTranscriptAllowed"] = allowed.into();
-    }
-    let object = to_js(&fields);
-    let attributes = to_js(&fields);
+    // Two objects with the same values, neither sharing the other's `occupants` array.
+    let fields = || {
+        let mut fields = vec![
+            ("jid", JsValue::from_str(&room.to_string())),
+            ("nick", nick.into()),
+            ("occupants", to_js(&serde_json::to_value(occupants).unwrap_or_default())),
+        ];
+        if let Some(allowed) = export_transcript_allowed {
+            fields.insert(0, ("exportTranscriptAllowed", allowed.into()));
+        }
+        object(&fields)
+    };
+    let (object, attributes) = (fields(), fields());
     // `get` is the built-in Reflect.get bound to `attributes`: no closure to keep alive and no
     // `new Function` (which a strict CSP forbids).
     let reflect = Reflect::get(&js_sys::global(), &"Reflect".into()).and_then(|r| Reflect::get(&r, &"get".into()));
@@ -172,14 +179,14 @@ impl Sdk {
         WeakSdk { state: Rc::downgrade(&self.state), fetch: self.fetch.clone() }
     }
 
-    /// Emits `event` with one JSON argument.
-    pub(crate) fn emit_value(&self, event: &str, value: &Value) {
-        self.emit(event, &Array::of1(&to_js(value)));
+    /// Emits `event` with one argument.
+    pub(crate) fn emit_value(&self, event: &str, value: &JsValue) {
+        self.emit(event, &Array::of1(value));
     }
 
     fn emit_status(&self, status: &str, reason: Option<String>) {
         self.to_widget(WidgetEvent::Connection { status, reason: reason.as_deref() });
-        self.emit_value("connectionStatus", &json!({ "status": status, "reason": reason }));
+        self.emit_value("connectionStatus", &object(&[("reason", text_or_null(reason.as_deref())), ("status", status.into())]));
     }
 
     /// The running session, or the error of calling `method` without one.
@@ -563,7 +570,11 @@ impl Sdk {
                 self.deliver(&msg);
             }
             ChatEvent::ChatEnded { room, data } => {
-                let value = json!({ "roomJid": room.to_string(), "chatId": data.chat_id, "interaction_id": data.interaction_id });
+                let value = object(&[
+                    ("chatId", data.chat_id.as_str().into()),
+                    ("interaction_id", data.interaction_id.as_str().into()),
+                    ("roomJid", room.to_string().into()),
+                ]);
                 self.state.borrow_mut().client.last_end = Some(data);
                 if self.is_widget_room(&room) {
                     self.to_widget(WidgetEvent::ChatEnded);
@@ -575,7 +586,8 @@ impl Sdk {
                 if self.is_widget_room(&room) {
                     self.to_widget(WidgetEvent::Typing { nick: &nick, state: state.as_str() });
                 }
-                self.emit_value("typing", &json!({ "roomJid": room.to_string(), "nick": nick, "state": state.as_str() }));
+                let value = object(&[("nick", nick.into()), ("roomJid", room.to_string().into()), ("state", state.as_str().into())]);
+                self.emit_value("typing", &value);
             }
             ChatEvent::ReceiptSent { room, msgid } => self.emit_pair("receiveReceipt", &room, &msgid),
             ChatEvent::MarkerSent { room, msgid } => self.emit_pair("displayedReceipt", &room, &msgid),
@@ -583,7 +595,8 @@ impl Sdk {
                 if self.is_widget_room(&room) {
                     self.to_widget(WidgetEvent::MessageStatus { msgid: &msgid, status: status.as_str() });
                 }
-                self.emit_value("messageStatus", &json!({ "roomJid": room.to_string(), "msgid": msgid, "status": status.as_str() }));
+                let value = object(&[("msgid", msgid.into()), ("roomJid", room.to_string().into()), ("status", status.as_str().into())]);
+                self.emit_value("messageStatus", &value);
             }
             // Join failures and query results go to the waiters; incoming receipts and markers
             // show as `messageStatus`.
@@ -622,7 +635,12 @@ impl Sdk {
             let nick = o.nick.as_str();
             self.to_widget(if event == "agentJoined" { WidgetEvent::AgentJoined { nick } } else { WidgetEvent::AgentLeft { nick } });
         }
-        let value = json!({ "roomJid": room.to_string(), "nick": o.nick, "role": o.role, "occupant_id": o.occupant_id });
+        let value = object(&[
+            ("nick", o.nick.as_str().into()),
+            ("occupant_id", text_or_null(o.occupant_id.as_deref())),
+            ("role", o.role.as_str().into()),
+            ("roomJid", room.to_string().into()),
+        ]);
         self.emit_value(event, &value);
     }
 

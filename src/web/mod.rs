@@ -385,3 +385,20 @@ fn to_json(value: &JsValue) -> serde_json::Value {
 fn to_js(value: &serde_json::Value) -> JsValue {
     js_sys::JSON::parse(&value.to_string()).unwrap_or(JsValue::NULL)
 }
+
+/// A plain JS object with `fields`, in that order. Built directly, not through a `json!` value
+/// and JSON text: each `json!` expands to its own map-building code. Callers list the keys in
+/// sorted order, the order serde_json's map (and so [`to_js`]) gives them.
+fn object(fields: &[(&str, JsValue)]) -> JsValue {
+    let object = js_sys::Object::new();
+    for (key, value) in fields {
+        // Setting a property of a fresh plain object cannot fail.
+        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), value);
+    }
+    object.into()
+}
+
+/// `Some(text)` as a JS string, `None` as `null` (as JSON has it).
+fn text_or_null(text: Option<&str>) -> JsValue {
+    text.map_or(JsValue::NULL, JsValue::from_str)
+}

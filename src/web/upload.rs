@@ -7,7 +7,6 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use serde_json::json;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, ProgressEvent, XmlHttpRequest};
 
@@ -15,7 +14,7 @@ use super::client::{query_error_text, string_arg};
 use super::handles::EventListener;
 use super::oneshot;
 use super::widget::WidgetEvent;
-use super::{bad_argument, to_js, Sdk};
+use super::{bad_argument, object, to_js, Sdk};
 use crate::core::chat::QueryOutcome;
 use crate::core::config::is_http_url;
 use crate::core::jid::Jid;
@@ -155,7 +154,7 @@ impl Sdk {
         let size = size.ok_or_else(|| bad_argument(M, "size must be a whole number of bytes"))? as u64;
         let content_type = if content_type.is_null() || content_type.is_undefined() { String::new() } else { string_arg(M, "contentType", &content_type)? };
         match self.slot(M, &filename, size, &content_type).await? {
-            Ok(slot) => Ok(to_js(&json!({ "putUrl": slot.put_url, "getUrl": slot.get_url }))),
+            Ok(slot) => Ok(object(&[("getUrl", slot.get_url.into()), ("putUrl", slot.put_url.into())])),
             Err(why) => {
                 warn(M, &why);
                 Ok(JsValue::NULL)
@@ -253,7 +252,7 @@ impl Sdk {
             move |loaded: f64| {
                 reported.set(loaded);
                 sdk.to_widget(WidgetEvent::UploadProgress { name: &name, loaded, total });
-                sdk.emit_value("uploadProgress", &json!({ "name": name, "loaded": loaded, "total": total }));
+                sdk.emit_value("uploadProgress", &object(&[("loaded", loaded.into()), ("name", name.as_str().into()), ("total", total.into())]));
             }
         };
         let report = Rc::new(report);
