@@ -52,6 +52,7 @@ pub fn run() -> Result<Report> {
     ))?;
     let wasm = dist.join("exochat_bg.wasm");
     wasm_opt(&root, &wasm)?;
+    minify_names(&root, &wasm, &dist.join("exochat.js"))?;
 
     let facade = read(&root.join("js-shim/facade.js"))?;
     write(&dist.join("exotel-chat-sdk.js"), &inline_facade(&read(&root.join("js-shim/exotel-chat-sdk.js"))?, &facade)?)?;
@@ -63,8 +64,9 @@ pub fn run() -> Result<Report> {
     }
 
     let report = sizes(&dist)?;
-    let env_imports: Vec<String> = import_modules(&std::fs::read(&wasm).map_err(|e| format!("cannot read the .wasm: {e}"))?)?
+    let env_imports: Vec<String> = imports(&std::fs::read(&wasm).map_err(|e| format!("cannot read the .wasm: {e}"))?)?
         .into_iter()
+        .map(|(module, _)| module)
         .filter(|m| m == "env")
         .collect();
     if env_imports.is_empty() {
@@ -97,15 +99,122 @@ fn wasm_opt(root: &Path, wasm: &Path) -> Result<()> {
     // (-12 KB gzip against -Oz). Sorting functions by name puts the instantiations of a generic
     // side by side, within gzip's 32 KB window (-7 KB more); it needs the name section, which
     // the build keeps until here (see `run`) and wasm-opt drops from its output.
-    check(&mut cmd(
-        &tool.to_string_lossy(),
-        &[
-            "-Oz", "-ocimfs", "15", "--reorder-functions-by-name", "--strip-producers",
-            // The features rustc enables by default for wasm32-unknown-unknown.
-            "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext",
-            "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", &path, "-o", &path,
-        ],
-    ))
+    let mut args = vec!["-Oz", "-ocimfs", "15", "--reorder-functions-by-name", "--strip-producers"];
+    args.extend(WASM_FEATURES);
+    args.extend([&*path, "-o", &*path]);
+    check(&mut cmd(&tool.to_string_lossy(), &args))
+}
+
+/// The features rustc enables by default for wasm32-unknown-unknown, for wasm-opt.
+const WASM_FEATURES: [&str; 6] = [
+    "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals",
+    "--enable-reference-types", "--enable-multivalue",
+];
+
+/// Gives the .wasm's imports and exports short names (wasm-opt
+/// `--minify-imports-and-exports-and-modules`) and renames their uses in the wasm-bindgen glue to
+/// match. wasm-bindgen names each import `__wbg_<method>_<16 hex digits>`: those digits, once in
+/// each file, are what gzip cannot shrink (-4.8 KB gzip together). Fails rather than write glue
+/// that would not link: every import must be found in the glue, and every export it uses renamed.
+fn minify_names(root: &Path, wasm: &Path, glue: &Path) -> Result<()> {
+    if !has_wasm_opt(root) {
+        return Ok(());
+    }
+    println!("build: wasm-opt --minify-imports-and-exports-and-modules, and the glue to match");
+    let path = wasm.to_string_lossy();
+    let mut args = vec!["--minify-imports-and-exports-and-modules"];
+    args.extend(WASM_FEATURES);
+    args.extend([&*path, "-o", &*path]);
+    let out = cmd(&root.join(WASM_OPT).to_string_lossy(), &args).output().map_err(|e| format!("cannot run wasm-opt: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("wasm-opt --minify-imports-and-exports-and-modules failed: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    let renames = Renames::parse(&String::from_utf8_lossy(&out.stdout))?;
+    let imports = imports(&std::fs::read(wasm).map_err(|e| format!("cannot read the .wasm: {e}"))?)?;
+    let [module] = imports.iter().map(|(m, _)| m.as_str()).collect::<std::collections::BTreeSet<_>>().into_iter().collect::<Vec<_>>()[..]
+    else {
+        return Err("the minified .wasm should import from exactly one module".to_owned());
+    };
+    let text = read(glue)?;
+    write(glue, &renames.apply(&text, module)?)
+}
+
+/// What `--minify-imports-and-exports-and-modules` renamed: `(old module, old name, new name)`
+/// per import, `(old name, new name)` per export.
+#[derive(Debug, Default, PartialEq)]
+struct Renames {
+    imports: Vec<(String, String, String)>,
+    exports: Vec<(String, String)>,
+}
+
+impl Renames {
+    /// Reads wasm-opt's report: JSON with one `["a", "b", ...]` row per line, in an `"imports"`
+    /// then an `"exports"` list.
+    fn parse(report: &str) -> Result<Renames> {
+        let bad = |line: &str| format!("unexpected line in wasm-opt's renaming report: {line}");
+        let mut renames = Renames::default();
+        let mut in_exports = false;
+        for line in report.lines().map(str::trim) {
+            if line.starts_with("\"exports\"") {
+                in_exports = true;
+            }
+            if !line.starts_with('[') || line.starts_with("[]") {
+                continue;
+            }
+            let fields: Vec<&str> = line.split('"').skip(1).step_by(2).collect();
+            if line.contains('\\') {
+                return Err(bad(line));
+            }
+            match (in_exports, &fields[..]) {
+                (false, [module, old, new]) => renames.imports.push((module.to_string(), old.to_string(), new.to_string())),
+                (true, [old, new]) => renames.exports.push((old.to_string(), new.to_string())),
+                _ => return Err(bad(line)),
+            }
+        }
+        Ok(renames)
+    }
+
+    /// The glue with the new names: import names where they are keys (`name:`), export names
+    /// after `wasm.`, and the one import module's name in quotes.
+    fn apply(&self, glue: &str, module: &str) -> Result<String> {
+        let mut out = String::with_capacity(glue.len());
+        let mut found_imports = 0;
+        let mut rest = glue;
+        while let Some(start) = rest.find(is_ident) {
+            out.push_str(&rest[..start]);
+            let len = rest[start..].find(|c: char| !is_ident(c)).unwrap_or(rest.len() - start);
+            let token = &rest[start..start + len];
+            let after = &rest[start + len..];
+            let renamed = if out.ends_with("wasm.") {
+                let export = self.exports.iter().find(|(old, _)| old == token).map(|(_, new)| new);
+                Some(export.ok_or_else(|| format!("the glue uses wasm.{token}, which the .wasm does not export"))?)
+            } else if after.starts_with(':') {
+                let import = self.imports.iter().find(|(_, old, _)| old == token).map(|(_, _, new)| new);
+                found_imports += usize::from(import.is_some());
+                import
+            } else {
+                None
+            };
+            out.push_str(renamed.map_or(token, String::as_str));
+            rest = after;
+        }
+        out.push_str(rest);
+        if found_imports != self.imports.len() {
+            return Err(format!("the glue defines {found_imports} of the {} imports it should", self.imports.len()));
+        }
+        let mut modules: Vec<&str> = self.imports.iter().map(|(m, _, _)| m.as_str()).collect();
+        modules.dedup();
+        let [old_module] = modules[..] else { return Err("the .wasm should import from exactly one module".to_owned()) };
+        let quoted = format!("\"{old_module}\"");
+        if out.matches(&quoted).count() != 1 {
+            return Err(format!("the glue should name the import module {quoted} once"));
+        }
+        Ok(out.replacen(&quoted, &format!("\"{module}\""), 1))
+    }
+}
+
+fn is_ident(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '$'
 }
 
 /// npm's terser, installed by `cargo xtask setup`.
@@ -178,8 +287,8 @@ fn compressed_len(tool: &str, args: &[&str], path: &Path) -> Result<u64> {
     Ok(out.stdout.len() as u64)
 }
 
-/// The module names of a .wasm's imports (the import section, id 2).
-fn import_modules(wasm: &[u8]) -> Result<Vec<String>> {
+/// The `(module, name)` of each import of a .wasm (the import section, id 2).
+fn imports(wasm: &[u8]) -> Result<Vec<(String, String)>> {
     let bad = || "the .wasm is malformed".to_owned();
     if wasm.get(..4) != Some(b"\0asm".as_slice()) {
         return Err(bad());
@@ -192,8 +301,8 @@ fn import_modules(wasm: &[u8]) -> Result<Vec<String>> {
         let end = r.at + len;
         if id == 2 {
             for _ in 0..r.leb().ok_or_else(bad)? {
-                modules.push(r.name().ok_or_else(bad)?);
-                r.name().ok_or_else(bad)?;
+                let module = r.name().ok_or_else(bad)?;
+                modules.push((module, r.name().ok_or_else(bad)?));
                 // The import's description: kind, then its type.
                 match r.byte().ok_or_else(bad)? {
                     0 => {
@@ -274,15 +383,46 @@ mod tests {
     use super::*;
 
     #[test]
-    fn finds_the_import_modules_of_a_wasm() {
-        // (module (import "wbg" "f" (func)) (import "env" "memory" (memory 1)))
+    fn finds_the_imports_of_a_wasm() {
+        // (module (import "wbg" "f" (func)) (import "env" "m" (memory 1)))
         let wasm = [
             b"\0asm".as_slice(), &[1, 0, 0, 0], &[1, 4, 1, 0x60, 0, 0],
             &[2, 18, 2, 3, b'w', b'b', b'g', 1, b'f', 0, 0, 3, b'e', b'n', b'v', 1, b'm', 2, 0, 1],
         ]
         .concat();
-        assert_eq!(import_modules(&wasm).unwrap(), ["wbg", "env"]);
-        assert!(import_modules(b"nope").is_err());
+        assert_eq!(imports(&wasm).unwrap(), [("wbg".to_owned(), "f".to_owned()), ("env".to_owned(), "m".to_owned())]);
+        assert!(imports(b"nope").is_err());
+    }
+
+    #[test]
+    fn renames_imports_and_exports_in_the_glue() {
+        let report = r#"{
+ "imports": [
+  ["./exochat_bg.js", "__wbg_now_463ac581d2fc7ea3", "a"],
+  ["./exochat_bg.js", "__wbg_warn_228ff2257384d295", "$b"]
+ ],
+"exports": [
+  ["memory", "c"],
+  ["sdk_new", "d"]
+ ]
+}"#;
+        let renames = Renames::parse(report).unwrap();
+        assert_eq!(renames.imports[1], ("./exochat_bg.js".to_owned(), "__wbg_warn_228ff2257384d295".to_owned(), "$b".to_owned()));
+        assert_eq!(renames.exports, [("memory".to_owned(), "c".to_owned()), ("sdk_new".to_owned(), "d".to_owned())]);
+        let glue = "const i = { __wbg_now_463ac581d2fc7ea3: function() { return Date.now(); },\n\
+                    __wbg_warn_228ff2257384d295: function(a) { console.warn(a); } };\n\
+                    return { \"./exochat_bg.js\": i }; wasm.sdk_new(wasm.memory.buffer); this.memory = 1;";
+        assert_eq!(
+            renames.apply(glue, "m").unwrap(),
+            "const i = { a: function() { return Date.now(); },\n\
+             $b: function(a) { console.warn(a); } };\n\
+             return { \"m\": i }; wasm.d(wasm.c.buffer); this.memory = 1;"
+        );
+        // An import the glue does not define, or an export it uses that the .wasm lacks.
+        assert!(renames.apply("wasm.sdk_new(); \"./exochat_bg.js\"", "m").is_err());
+        let unknown = glue.replace("wasm.sdk_new", "wasm.sdk_old");
+        assert!(renames.apply(&unknown, "m").is_err());
+        assert!(Renames::parse(r#"  ["a", "b\"c", "d"],"#).is_err());
     }
 
     #[test]
