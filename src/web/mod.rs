@@ -41,6 +41,11 @@ use task::promise;
 use upload::Uploads;
 use widget::{Widget, WidgetOptions};
 
+/// The allocator: talc, for single-threaded WebAssembly (growing the memory as needed), instead
+/// of std's dlmalloc: a smaller module for the same job.
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// Everything the SDK holds, behind one `RefCell`.
 #[derive(Default)]
 struct State {
