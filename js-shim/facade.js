@@ -2,9 +2,10 @@
 // (index.mjs): the build inlines this file where they say "@include facade.js".
 //
 // `createExoChat(load)` returns the exoChat object at once. `load()` returns a Promise of the
-// WebAssembly `Sdk` instance. Until it settles, calls are queued and later replayed in order;
-// Promise methods return their Promise at once. Methods never use `this`, so named ESM exports
-// and detached references (`const { on } = exoChat`) work.
+// WebAssembly `Sdk` instance, whose one method `call(name, args)` runs any exoChat method. Until
+// it settles, calls are queued and later replayed in order; Promise methods return their Promise
+// at once. Methods never use `this`, so named ESM exports and detached references
+// (`const { on } = exoChat`) work.
 
 /** Every method of the contract (and `off`) that returns a value or nothing, synchronously. */
 var SYNC_METHODS = [
@@ -70,7 +71,7 @@ function createExoChat(load) {
       return;
     }
     try {
-      var result = module[call.name].apply(module, call.args);
+      var result = module.call(call.name, call.args);
       if (call.resolve) call.resolve(result);
     } catch (e) {
       if (call.reject) call.reject(e); else fail(e);
@@ -80,8 +81,9 @@ function createExoChat(load) {
   SYNC_METHODS.forEach(function (name) {
     exoChat[name] = function () {
       if (failure) throw failure;
-      if (sdk) return sdk[name].apply(sdk, arguments);
-      queue.push({ name: name, args: Array.prototype.slice.call(arguments) });
+      var args = Array.prototype.slice.call(arguments);
+      if (sdk) return sdk.call(name, args);
+      queue.push({ name: name, args: args });
       return undefined;
     };
   });
@@ -89,12 +91,12 @@ function createExoChat(load) {
   ASYNC_METHODS.forEach(function (name) {
     exoChat[name] = function () {
       if (failure) return Promise.reject(failure);
-      var args = arguments;
+      var args = Array.prototype.slice.call(arguments);
       if (sdk) {
-        try { return Promise.resolve(sdk[name].apply(sdk, args)); } catch (e) { return Promise.reject(e); }
+        try { return Promise.resolve(sdk.call(name, args)); } catch (e) { return Promise.reject(e); }
       }
       return new Promise(function (resolve, reject) {
-        queue.push({ name: name, args: Array.prototype.slice.call(args), resolve: resolve, reject: reject });
+        queue.push({ name: name, args: args, resolve: resolve, reject: reject });
       });
     };
   });

@@ -2,7 +2,7 @@
 //! resources it drives (DOM, `fetch`, timers).
 //!
 //! The shim (`js-shim/exotel-chat-sdk.js`) creates one `Sdk` and forwards every `exoChat` method to
-//! it, after queueing calls made before the module was ready. All state lives in the `Sdk`; there
+//! it through [`Sdk::call`], after queueing calls made before the module was ready. All state lives in the `Sdk`; there
 //! are no other globals. Methods take `&self` and borrow the state only briefly: no borrow is held
 //! across an `.await` or a call into page code, so callbacks may call back into `exoChat`.
 //!
@@ -84,9 +84,59 @@ impl Sdk {
         Sdk { state: Rc::default(), fetch }
     }
 
+    /// Calls the `exoChat` method named `method` with `args`: the shim's one way in. A single
+    /// export instead of one per method keeps the module and its JS glue smaller (each export is
+    /// a wrapper on both sides). A name that is no method throws (`bad_argument`).
+    pub fn call(&self, method: &str, args: Array) -> Result<JsValue, JsValue> {
+        let arg = |i| args.get(i);
+        // The methods that return nothing.
+        let done = |result: Result<(), JsValue>| result.map(|()| JsValue::UNDEFINED);
+        match method {
+            "initialize" => done(self.initialize(arg(0))),
+            "on" => done(self.on(arg(0), arg(1))),
+            "off" => self.off(arg(0), arg(1)).map(JsValue::from),
+            "triggerEvent" => done(self.trigger_event(arg(0), arg(1))),
+            "isImageUrl" => Ok(self.is_image_url(arg(0)).into()),
+            "isAudioUrl" => Ok(self.is_audio_url(arg(0)).into()),
+            "isVideoUrl" => Ok(self.is_video_url(arg(0)).into()),
+            "isDocumentPdf" => Ok(self.is_document_pdf(arg(0)).into()),
+            "getFileName" => Ok(self.get_file_name(arg(0)).into()),
+            "getFeedbackConfig" => Ok(self.get_feedback_config().into()),
+            "startChat" => Ok(self.start_chat(arg(0)).into()),
+            "logout" => {
+                self.logout();
+                Ok(JsValue::UNDEFINED)
+            }
+            "getUserStatus" => Ok(self.get_user_status().into()),
+            "createRoom" => Ok(self.create_room(arg(0), arg(1)).into()),
+            "joinRoom" => Ok(self.join_room(arg(0), arg(1)).into()),
+            "leaveRoom" => done(self.leave_room(arg(0))),
+            "sendMessage" => self.send_message(arg(0), arg(1), arg(2), arg(3)).map(JsValue::from),
+            "receiveMessage" => self.receive_message(arg(0)),
+            "fetchArchivedMessages" => Ok(self.fetch_archived_messages(arg(0)).into()),
+            "sendTypingStatus" => done(self.send_typing_status(arg(0))),
+            "sendPausedStatus" => done(self.send_paused_status(arg(0))),
+            "sendDisplayedReceipt" => done(self.send_displayed_receipt(arg(0), arg(1))),
+            "sendReceiveReceipt" => done(self.send_receive_receipt(arg(0), arg(1))),
+            "showConverseChat" => done(self.show_converse_chat()),
+            "hideConverseChat" => done(self.hide_converse_chat()),
+            "disconnectConverse" => Ok(self.disconnect_converse().into()),
+            "uploadFileToConverse" => Ok(self.upload_file_to_converse(arg(0)).into()),
+            "requestSlotFromConverse" => Ok(self.request_slot_from_converse(arg(0), arg(1), arg(2)).into()),
+            "uploadFile" => Ok(self.upload_file(arg(0), arg(1), arg(2)).into()),
+            "discoverFileUploadJid" => Ok(self.discover_file_upload_jid().into()),
+            "requestUploadServiceInfo" => Ok(self.request_upload_service_info(arg(0)).into()),
+            "submitFeedbackResponse" => Ok(self.submit_feedback_response(arg(0), arg(1), arg(2)).into()),
+            _ => Err(bad_argument(method, "no such method")),
+        }
+    }
+}
+
+/// The `exoChat` methods, which [`Sdk::call`] dispatches to by their JS names.
+impl Sdk {
     /// `initialize(config)`: merges the defaults, validates (a thrown `Error` names the bad key),
     /// warns once about unknown keys and mounts the chat widget (its icon a child of `<body>`).
-    pub fn initialize(&self, config: JsValue) -> Result<(), JsValue> {
+    fn initialize(&self, config: JsValue) -> Result<(), JsValue> {
         if self.state.borrow().config.is_some() {
             return Err(js_error(
                 Code::AlreadyInitialized,
@@ -117,7 +167,7 @@ impl Sdk {
     }
 
     /// `on(eventName, callback)`: adds a callback; many per event, called in registration order.
-    pub fn on(&self, event: JsValue, callback: JsValue) -> Result<(), JsValue> {
+    fn on(&self, event: JsValue, callback: JsValue) -> Result<(), JsValue> {
         let (event, callback) = event_and_callback("on", event, callback)?;
         self.state.borrow_mut().listeners.add(&event, callback);
         Ok(())
@@ -125,15 +175,14 @@ impl Sdk {
 
     /// `off(eventName, callback)` (additive): removes the latest registration of `callback`;
     /// returns whether there was one.
-    pub fn off(&self, event: JsValue, callback: JsValue) -> Result<bool, JsValue> {
+    fn off(&self, event: JsValue, callback: JsValue) -> Result<bool, JsValue> {
         let (event, callback) = event_and_callback("off", event, callback)?;
         Ok(self.state.borrow_mut().listeners.remove(&event, &callback))
     }
 
     /// `triggerEvent(eventName, args)`: calls each callback of the event with `...args` (a value
     /// that is not an array is passed as the only argument; `undefined`/`null` as none).
-    #[wasm_bindgen(js_name = triggerEvent)]
-    pub fn trigger_event(&self, event: JsValue, args: JsValue) -> Result<(), JsValue> {
+    fn trigger_event(&self, event: JsValue, args: JsValue) -> Result<(), JsValue> {
         let event = event.as_string().ok_or_else(|| bad_argument("triggerEvent", "eventName must be a string"))?;
         let args = if args.is_undefined() || args.is_null() {
             Array::new()
@@ -147,39 +196,33 @@ impl Sdk {
     }
 
     /// `isImageUrl(url)`.
-    #[wasm_bindgen(js_name = isImageUrl)]
-    pub fn is_image_url(&self, url: JsValue) -> bool {
+    fn is_image_url(&self, url: JsValue) -> bool {
         url.as_string().is_some_and(|u| media::is_image_url(&u))
     }
 
     /// `isAudioUrl(url)`.
-    #[wasm_bindgen(js_name = isAudioUrl)]
-    pub fn is_audio_url(&self, url: JsValue) -> bool {
+    fn is_audio_url(&self, url: JsValue) -> bool {
         url.as_string().is_some_and(|u| media::is_audio_url(&u))
     }
 
     /// `isVideoUrl(url)`.
-    #[wasm_bindgen(js_name = isVideoUrl)]
-    pub fn is_video_url(&self, url: JsValue) -> bool {
+    fn is_video_url(&self, url: JsValue) -> bool {
         url.as_string().is_some_and(|u| media::is_video_url(&u))
     }
 
     /// `isDocumentPdf(url)`.
-    #[wasm_bindgen(js_name = isDocumentPdf)]
-    pub fn is_document_pdf(&self, url: JsValue) -> bool {
+    fn is_document_pdf(&self, url: JsValue) -> bool {
         url.as_string().is_some_and(|u| media::is_document_pdf(&u))
     }
 
     /// `getFileName(url)`: the last path segment, percent-decoded; `""` for anything else.
-    #[wasm_bindgen(js_name = getFileName)]
-    pub fn get_file_name(&self, url: JsValue) -> String {
+    fn get_file_name(&self, url: JsValue) -> String {
         url.as_string().map(|u| media::file_name(&u)).unwrap_or_default()
     }
 
     /// `getFeedbackConfig()`: the CMS feedback configuration object, or `null` when the call
     /// fails (network, non-2xx, not JSON). Rejects when `initialize` has not run.
-    #[wasm_bindgen(js_name = getFeedbackConfig)]
-    pub fn get_feedback_config(&self) -> Promise {
+    fn get_feedback_config(&self) -> Promise {
         let sdk = self.clone();
         promise(Box::pin(async move {
             let config = sdk.feedback_config("getFeedbackConfig").await?;
@@ -191,92 +234,79 @@ impl Sdk {
     /// object. Rejects with `{ errorData, roomJid, customerJid }` when XMPP fails after the REST
     /// call succeeded, with the HTTP status text (a string) on a non-2xx answer, with an `Error`
     /// (`network_error`) when the REST call gets no answer.
-    #[wasm_bindgen(js_name = startChat)]
-    pub fn start_chat(&self, params: JsValue) -> Promise {
+    fn start_chat(&self, params: JsValue) -> Promise {
         promise(Box::pin(self.clone().provision_and_join(params)))
     }
 
     /// `logout()`: ends the XMPP session (nothing without one).
-    pub fn logout(&self) {
+    fn logout(&self) {
         self.end_session();
     }
 
     /// `getUserStatus()`: our presence (`"online"`, `"away"`, ...) while connected, else
     /// `"offline"`.
-    #[wasm_bindgen(js_name = getUserStatus)]
-    pub fn get_user_status(&self) -> String {
+    fn get_user_status(&self) -> String {
         self.user_status()
     }
 
     /// `createRoom(roomJid, nick)`: joins the room, creating it (as an instant room) when new.
-    #[wasm_bindgen(js_name = createRoom)]
-    pub fn create_room(&self, room_jid: JsValue, nick: JsValue) -> Promise {
+    fn create_room(&self, room_jid: JsValue, nick: JsValue) -> Promise {
         promise(Box::pin(self.clone().enter_room(room_jid, nick, true)))
     }
 
     /// `joinRoom(roomJid, nick)`: resolves with the room object.
-    #[wasm_bindgen(js_name = joinRoom)]
-    pub fn join_room(&self, room_jid: JsValue, nick: JsValue) -> Promise {
+    fn join_room(&self, room_jid: JsValue, nick: JsValue) -> Promise {
         promise(Box::pin(self.clone().enter_room(room_jid, nick, false)))
     }
 
     /// `leaveRoom(roomJid)`.
-    #[wasm_bindgen(js_name = leaveRoom)]
-    pub fn leave_room(&self, room_jid: JsValue) -> Result<(), JsValue> {
+    fn leave_room(&self, room_jid: JsValue) -> Result<(), JsValue> {
         self.leave(room_jid)
     }
 
     /// `sendMessage(roomJid, body, type, files)`: returns the message's `msgid` (additive), which
     /// `messageStatus` events name.
-    #[wasm_bindgen(js_name = sendMessage)]
-    pub fn send_message(&self, room_jid: JsValue, body: JsValue, kind: JsValue, files: JsValue) -> Result<String, JsValue> {
+    fn send_message(&self, room_jid: JsValue, body: JsValue, kind: JsValue, files: JsValue) -> Result<String, JsValue> {
         self.post_message(room_jid, body, kind, files)
     }
 
     /// `receiveMessage(message)`: fires `messageReceived` with the completed message object and
     /// returns it.
-    #[wasm_bindgen(js_name = receiveMessage)]
-    pub fn receive_message(&self, message: JsValue) -> Result<JsValue, JsValue> {
+    fn receive_message(&self, message: JsValue) -> Result<JsValue, JsValue> {
         self.inject_message(message)
     }
 
     /// `fetchArchivedMessages(roomJid)`: replays the REST archive through `messageReceived`
     /// (`archived: true`), in time order, skipping messages already shown.
-    #[wasm_bindgen(js_name = fetchArchivedMessages)]
-    pub fn fetch_archived_messages(&self, room_jid: JsValue) -> Promise {
+    fn fetch_archived_messages(&self, room_jid: JsValue) -> Promise {
         promise(Box::pin(self.clone().fetch_archive(room_jid)))
     }
 
     /// `sendTypingStatus(roomJid)`: XEP-0085 `composing` (not repeated while unchanged).
-    #[wasm_bindgen(js_name = sendTypingStatus)]
-    pub fn send_typing_status(&self, room_jid: JsValue) -> Result<(), JsValue> {
+    fn send_typing_status(&self, room_jid: JsValue) -> Result<(), JsValue> {
         self.send_chat_state("sendTypingStatus", room_jid, ChatState::Composing)
     }
 
     /// `sendPausedStatus(roomJid)`: XEP-0085 `paused`.
-    #[wasm_bindgen(js_name = sendPausedStatus)]
-    pub fn send_paused_status(&self, room_jid: JsValue) -> Result<(), JsValue> {
+    fn send_paused_status(&self, room_jid: JsValue) -> Result<(), JsValue> {
         self.send_chat_state("sendPausedStatus", room_jid, ChatState::Paused)
     }
 
     /// `sendDisplayedReceipt(roomJid, msgid)`: XEP-0333 `displayed`, once per msgid; fires
     /// `displayedReceipt(roomJid, msgid)`.
-    #[wasm_bindgen(js_name = sendDisplayedReceipt)]
-    pub fn send_displayed_receipt(&self, room_jid: JsValue, msgid: JsValue) -> Result<(), JsValue> {
+    fn send_displayed_receipt(&self, room_jid: JsValue, msgid: JsValue) -> Result<(), JsValue> {
         self.send_ack("sendDisplayedReceipt", room_jid, msgid, true)
     }
 
     /// `sendReceiveReceipt(roomJid, msgid)`: XEP-0184 `received`, once per msgid; fires
     /// `receiveReceipt(roomJid, msgid)`.
-    #[wasm_bindgen(js_name = sendReceiveReceipt)]
-    pub fn send_receive_receipt(&self, room_jid: JsValue, msgid: JsValue) -> Result<(), JsValue> {
+    fn send_receive_receipt(&self, room_jid: JsValue, msgid: JsValue) -> Result<(), JsValue> {
         self.send_ack("sendReceiveReceipt", room_jid, msgid, false)
     }
 
     /// `showConverseChat(e?)`: shows the widget with its panel open (the icon too, when
     /// `show_controlbox_by_default` hid it). Throws before `initialize`.
-    #[wasm_bindgen(js_name = showConverseChat)]
-    pub fn show_converse_chat(&self) -> Result<(), JsValue> {
+    fn show_converse_chat(&self) -> Result<(), JsValue> {
         match &self.state.borrow().widget {
             Some(widget) => {
                 widget.show();
@@ -287,8 +317,7 @@ impl Sdk {
     }
 
     /// `hideConverseChat(e?)`: closes the panel (the icon stays). Throws before `initialize`.
-    #[wasm_bindgen(js_name = hideConverseChat)]
-    pub fn hide_converse_chat(&self) -> Result<(), JsValue> {
+    fn hide_converse_chat(&self) -> Result<(), JsValue> {
         match &self.state.borrow().widget {
             Some(widget) => {
                 widget.hide();
@@ -299,46 +328,39 @@ impl Sdk {
     }
 
     /// `disconnectConverse(e?)`: ends the XMPP session; resolves once it is closed.
-    #[wasm_bindgen(js_name = disconnectConverse)]
-    pub fn disconnect_converse(&self) -> Promise {
+    fn disconnect_converse(&self) -> Promise {
         promise(Box::pin(self.clone().disconnect()))
     }
 
     /// `uploadFileToConverse(file)`: the whole XEP-0363 flow; the public GET URL, or `null`.
-    #[wasm_bindgen(js_name = uploadFileToConverse)]
-    pub fn upload_file_to_converse(&self, file: JsValue) -> Promise {
+    fn upload_file_to_converse(&self, file: JsValue) -> Promise {
         promise(Box::pin(self.clone().upload_whole(file)))
     }
 
     /// `requestSlotFromConverse(filename, size, contentType)`: `{ putUrl, getUrl }`, or `null`.
-    #[wasm_bindgen(js_name = requestSlotFromConverse)]
-    pub fn request_slot_from_converse(&self, filename: JsValue, size: JsValue, content_type: JsValue) -> Promise {
+    fn request_slot_from_converse(&self, filename: JsValue, size: JsValue, content_type: JsValue) -> Promise {
         promise(Box::pin(self.clone().request_slot(filename, size, content_type)))
     }
 
     /// `uploadFile(file, putUrl, getUrl)`: HTTP PUT with the slot's headers, reporting
     /// `uploadProgress`; `getUrl` on success, else `null`.
-    #[wasm_bindgen(js_name = uploadFile)]
-    pub fn upload_file(&self, file: JsValue, put_url: JsValue, get_url: JsValue) -> Promise {
+    fn upload_file(&self, file: JsValue, put_url: JsValue, get_url: JsValue) -> Promise {
         promise(Box::pin(self.clone().upload_to_slot(file, put_url, get_url)))
     }
 
     /// `discoverFileUploadJid()`: the XEP-0363 service's JID, or `null`.
-    #[wasm_bindgen(js_name = discoverFileUploadJid)]
-    pub fn discover_file_upload_jid(&self) -> Promise {
+    fn discover_file_upload_jid(&self) -> Promise {
         promise(Box::pin(self.clone().discover_upload_jid()))
     }
 
     /// `requestUploadServiceInfo(jid)`: the disco#info result, or `null`.
-    #[wasm_bindgen(js_name = requestUploadServiceInfo)]
-    pub fn request_upload_service_info(&self, jid: JsValue) -> Promise {
+    fn request_upload_service_info(&self, jid: JsValue) -> Promise {
         promise(Box::pin(self.clone().upload_service_info(jid)))
     }
 
     /// `submitFeedbackResponse(interactionId, chatId, feedback)`: resolves with the fetch
     /// `Response`.
-    #[wasm_bindgen(js_name = submitFeedbackResponse)]
-    pub fn submit_feedback_response(&self, interaction_id: JsValue, chat_id: JsValue, feedback: JsValue) -> Promise {
+    fn submit_feedback_response(&self, interaction_id: JsValue, chat_id: JsValue, feedback: JsValue) -> Promise {
         promise(Box::pin(self.clone().submit_feedback(interaction_id, chat_id, feedback)))
     }
 }

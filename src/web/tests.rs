@@ -24,6 +24,12 @@ fn call(obj: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, JsValu
     f.apply(obj, &args.iter().collect::<Array>())
 }
 
+/// Calls the `exoChat` method `method` of the SDK object the way the shim does:
+/// `sdk.call(method, args)`.
+fn exo(sdk: &JsValue, method: &str, args: &[JsValue]) -> Result<JsValue, JsValue> {
+    call(sdk, "call", &[method.into(), args.iter().collect::<Array>().into()])
+}
+
 fn get(obj: &JsValue, key: &str) -> JsValue {
     Reflect::get(obj, &key.into()).unwrap()
 }
@@ -54,7 +60,7 @@ fn document() -> web_sys::Document {
 #[wasm_bindgen_test]
 fn initialize_injects_a_themed_icon_into_body() {
     let sdk = sdk_with_fetch(None);
-    call(&sdk, "initialize", &[config("theme_color: '#ff0000'")]).unwrap();
+    exo(&sdk, "initialize", &[config("theme_color: '#ff0000'")]).unwrap();
     let icon = document().get_element_by_id("exotel-chat-icon").expect("icon injected");
     assert_eq!(icon.parent_element().unwrap().tag_name(), "BODY");
     assert!(!icon.has_attribute("hidden"));
@@ -69,7 +75,7 @@ fn initialize_injects_a_themed_icon_into_body() {
 #[wasm_bindgen_test]
 fn show_controlbox_by_default_false_hides_the_icon() {
     let sdk = sdk_with_fetch(None);
-    call(&sdk, "initialize", &[config("show_controlbox_by_default: false")]).unwrap();
+    exo(&sdk, "initialize", &[config("show_controlbox_by_default: false")]).unwrap();
     let icon = document().get_element_by_id("exotel-chat-icon").unwrap();
     assert!(icon.has_attribute("hidden"));
     let display = web_sys::window().unwrap().get_computed_style(&icon).unwrap().unwrap();
@@ -87,7 +93,7 @@ fn bad_config_throws_an_error_naming_the_key() {
         ("show_controlbox_by_default: 'yes'", "show_controlbox_by_default"),
     ];
     for (extra, key) in cases {
-        let err = call(&sdk, "initialize", &[config(extra)]).unwrap_err();
+        let err = exo(&sdk, "initialize", &[config(extra)]).unwrap_err();
         assert!(err.is_instance_of::<js_sys::Error>());
         let message = get(&err, "message").as_string().unwrap();
         assert!(message.contains(key), "{message}");
@@ -96,8 +102,8 @@ fn bad_config_throws_an_error_naming_the_key() {
     }
     assert!(document().get_element_by_id("exotel-chat-icon").is_none(), "no icon for a refused config");
     // A refused config leaves the SDK uninitialized: a corrected call works, a second one throws.
-    call(&sdk, "initialize", &[config("")]).unwrap();
-    let err = call(&sdk, "initialize", &[config("")]).unwrap_err();
+    exo(&sdk, "initialize", &[config("")]).unwrap();
+    let err = exo(&sdk, "initialize", &[config("")]).unwrap_err();
     assert_eq!(get(&err, "code").as_string().as_deref(), Some("already_initialized"));
     free(sdk);
 }
@@ -109,7 +115,7 @@ fn unknown_keys_warn_once() {
         .call0(&JsValue::NULL)
         .unwrap();
     let sdk = sdk_with_fetch(None);
-    let result = call(&sdk, "initialize", &[config("colour: 'red', size: 3")]);
+    let result = exo(&sdk, "initialize", &[config("colour: 'red', size: 3")]);
     call(&record, "restore", &[]).unwrap();
     result.unwrap();
     let seen = Array::from(&get(&record, "seen"));
@@ -124,18 +130,18 @@ fn callbacks_run_in_order_with_spread_args_and_a_throwing_one_is_skipped() {
     let sdk = sdk_with_fetch(None);
     let log = Array::new();
     let make = |tag: &str| js("log", &format!("return (...a) => log.push('{tag}:' + a.join(','));")).call1(&JsValue::NULL, &log).unwrap();
-    call(&sdk, "on", &["messageReceived".into(), make("a")]).unwrap();
-    call(&sdk, "on", &["messageReceived".into(), js("", "throw new Error('page bug');").into()]).unwrap();
-    call(&sdk, "on", &["messageReceived".into(), make("b")]).unwrap();
-    call(&sdk, "on", &["other".into(), make("x")]).unwrap();
+    exo(&sdk, "on", &["messageReceived".into(), make("a")]).unwrap();
+    exo(&sdk, "on", &["messageReceived".into(), js("", "throw new Error('page bug');").into()]).unwrap();
+    exo(&sdk, "on", &["messageReceived".into(), make("b")]).unwrap();
+    exo(&sdk, "on", &["other".into(), make("x")]).unwrap();
     let args: JsValue = ["1", "2"].iter().map(|s| JsValue::from_str(s)).collect::<Array>().into();
-    call(&sdk, "triggerEvent", &["messageReceived".into(), args]).unwrap();
-    call(&sdk, "triggerEvent", &["other".into(), "solo".into()]).unwrap();
-    call(&sdk, "triggerEvent", &["nobody-listens".into(), JsValue::UNDEFINED]).unwrap();
+    exo(&sdk, "triggerEvent", &["messageReceived".into(), args]).unwrap();
+    exo(&sdk, "triggerEvent", &["other".into(), "solo".into()]).unwrap();
+    exo(&sdk, "triggerEvent", &["nobody-listens".into(), JsValue::UNDEFINED]).unwrap();
     let got: Vec<String> = log.iter().map(|v| v.as_string().unwrap()).collect();
     assert_eq!(got, ["a:1,2", "b:1,2", "x:solo"]);
 
-    let err = call(&sdk, "on", &["x".into(), "not a function".into()]).unwrap_err();
+    let err = exo(&sdk, "on", &["x".into(), "not a function".into()]).unwrap_err();
     assert_eq!(get(&err, "code").as_string().as_deref(), Some("bad_argument"));
     free(sdk);
 }
@@ -146,22 +152,22 @@ fn callbacks_may_call_back_into_the_sdk() {
     let log = Array::new();
     // The first callback registers another one and triggers a second event, from inside a dispatch.
     let reentrant = js("sdk, log", "return (n) => { log.push('outer:' + n); \
-                                     sdk.on('ping', (m) => log.push('late:' + m)); \
-                                     sdk.triggerEvent('pong', [n + 1]); \
-                                     log.push('image:' + sdk.isImageUrl('a.png')); };")
+                                     sdk.call('on', ['ping', (m) => log.push('late:' + m)]); \
+                                     sdk.call('triggerEvent', ['pong', [n + 1]]); \
+                                     log.push('image:' + sdk.call('isImageUrl', ['a.png'])); };")
         .call2(&JsValue::NULL, &sdk, &log)
         .unwrap();
     let pong = js("log", "return (n) => log.push('pong:' + n);").call1(&JsValue::NULL, &log).unwrap();
-    call(&sdk, "on", &["ping".into(), reentrant.clone()]).unwrap();
-    call(&sdk, "on", &["pong".into(), pong]).unwrap();
-    call(&sdk, "triggerEvent", &["ping".into(), Array::of1(&1.into()).into()]).unwrap();
+    exo(&sdk, "on", &["ping".into(), reentrant.clone()]).unwrap();
+    exo(&sdk, "on", &["pong".into(), pong]).unwrap();
+    exo(&sdk, "triggerEvent", &["ping".into(), Array::of1(&1.into()).into()]).unwrap();
     let got: Vec<String> = log.iter().map(|v| v.as_string().unwrap()).collect();
     assert_eq!(got, ["outer:1", "pong:2", "image:true"], "a callback added during dispatch waits for the next one");
 
-    assert_eq!(call(&sdk, "off", &["ping".into(), reentrant.clone()]).unwrap(), JsValue::TRUE);
-    assert_eq!(call(&sdk, "off", &["ping".into(), reentrant]).unwrap(), JsValue::FALSE);
+    assert_eq!(exo(&sdk, "off", &["ping".into(), reentrant.clone()]).unwrap(), JsValue::TRUE);
+    assert_eq!(exo(&sdk, "off", &["ping".into(), reentrant]).unwrap(), JsValue::FALSE);
     log.set_length(0);
-    call(&sdk, "triggerEvent", &["ping".into(), Array::of1(&7.into()).into()]).unwrap();
+    exo(&sdk, "triggerEvent", &["ping".into(), Array::of1(&7.into()).into()]).unwrap();
     let got: Vec<String> = log.iter().map(|v| v.as_string().unwrap()).collect();
     assert_eq!(got, ["late:7"]);
     free(sdk);
@@ -170,14 +176,25 @@ fn callbacks_may_call_back_into_the_sdk() {
 #[wasm_bindgen_test]
 fn url_utilities_never_throw() {
     let sdk = sdk_with_fetch(None);
-    assert_eq!(call(&sdk, "isImageUrl", &["https://h/a/PIC.JPEG?x=1#y".into()]).unwrap(), JsValue::TRUE);
-    assert_eq!(call(&sdk, "isAudioUrl", &["https://h/a.mp3".into()]).unwrap(), JsValue::TRUE);
-    assert_eq!(call(&sdk, "isVideoUrl", &["https://h/a.webm".into()]).unwrap(), JsValue::TRUE);
-    assert_eq!(call(&sdk, "isDocumentPdf", &["https://h/a.pdf".into()]).unwrap(), JsValue::TRUE);
-    assert_eq!(call(&sdk, "getFileName", &["https://h/d/my%20file.pdf?q".into()]).unwrap(), "my file.pdf");
+    assert_eq!(exo(&sdk, "isImageUrl", &["https://h/a/PIC.JPEG?x=1#y".into()]).unwrap(), JsValue::TRUE);
+    assert_eq!(exo(&sdk, "isAudioUrl", &["https://h/a.mp3".into()]).unwrap(), JsValue::TRUE);
+    assert_eq!(exo(&sdk, "isVideoUrl", &["https://h/a.webm".into()]).unwrap(), JsValue::TRUE);
+    assert_eq!(exo(&sdk, "isDocumentPdf", &["https://h/a.pdf".into()]).unwrap(), JsValue::TRUE);
+    assert_eq!(exo(&sdk, "getFileName", &["https://h/d/my%20file.pdf?q".into()]).unwrap(), "my file.pdf");
     for junk in [JsValue::UNDEFINED, JsValue::NULL, 42.into(), js_sys::Object::new().into()] {
-        assert_eq!(call(&sdk, "isImageUrl", std::slice::from_ref(&junk)).unwrap(), JsValue::FALSE);
-        assert_eq!(call(&sdk, "getFileName", &[junk]).unwrap(), "");
+        assert_eq!(exo(&sdk, "isImageUrl", std::slice::from_ref(&junk)).unwrap(), JsValue::FALSE);
+        assert_eq!(exo(&sdk, "getFileName", &[junk]).unwrap(), "");
+    }
+    free(sdk);
+}
+
+#[wasm_bindgen_test]
+fn a_name_that_is_no_method_throws() {
+    let sdk = sdk_with_fetch(None);
+    for name in ["initialise", "call", "free", ""] {
+        let err = exo(&sdk, name, &[]).unwrap_err();
+        assert_eq!(get(&err, "code"), "bad_argument", "{name}");
+        assert!(get(&err, "message").as_string().unwrap().contains("no such method"), "{name}");
     }
     free(sdk);
 }
@@ -185,17 +202,17 @@ fn url_utilities_never_throw() {
 #[wasm_bindgen_test]
 async fn session_methods_without_a_session() {
     let sdk = sdk_with_fetch(None);
-    call(&sdk, "initialize", &[config("")]).unwrap();
+    exo(&sdk, "initialize", &[config("")]).unwrap();
     // Ending nothing is fine; there is no presence to report.
-    call(&sdk, "logout", &[]).unwrap();
-    let closed: js_sys::Promise = call(&sdk, "disconnectConverse", &[]).unwrap().dyn_into().unwrap();
+    exo(&sdk, "logout", &[]).unwrap();
+    let closed: js_sys::Promise = exo(&sdk, "disconnectConverse", &[]).unwrap().dyn_into().unwrap();
     assert_eq!(JsFuture::from(closed).await.unwrap(), JsValue::UNDEFINED);
-    assert_eq!(call(&sdk, "getUserStatus", &[]).unwrap().as_string().as_deref(), Some("offline"));
+    assert_eq!(exo(&sdk, "getUserStatus", &[]).unwrap().as_string().as_deref(), Some("offline"));
     let args = ["r@conference.example.com".into(), "hi".into(), "normal_text_msg".into(), JsValue::NULL];
-    let err = call(&sdk, "sendMessage", &args).unwrap_err();
+    let err = exo(&sdk, "sendMessage", &args).unwrap_err();
     assert_eq!(get(&err, "code").as_string().as_deref(), Some("not_connected"));
     // An empty msgid (archived messages have none) is no receipt to send, session or not.
-    call(&sdk, "sendDisplayedReceipt", &["r@conference.example.com".into(), "".into()]).unwrap();
+    exo(&sdk, "sendDisplayedReceipt", &["r@conference.example.com".into(), "".into()]).unwrap();
     free(sdk);
 }
 
@@ -204,16 +221,16 @@ async fn start_chat_rejects_with_the_status_text_or_a_network_error() {
     // No status text (as over HTTP/2): the standard reason phrase stands in.
     let unavailable = js("", "return async () => new Response('busy', { status: 503 });").call0(&JsValue::NULL).unwrap();
     let sdk = sdk_with_fetch(Some(unavailable.dyn_into().unwrap()));
-    call(&sdk, "initialize", &[config("")]).unwrap();
+    exo(&sdk, "initialize", &[config("")]).unwrap();
     let params = js("", "return { fullName: 'A', email: 'a@example.com', phone: '1' };").call0(&JsValue::NULL).unwrap();
-    let promise: js_sys::Promise = call(&sdk, "startChat", std::slice::from_ref(&params)).unwrap().dyn_into().unwrap();
+    let promise: js_sys::Promise = exo(&sdk, "startChat", std::slice::from_ref(&params)).unwrap().dyn_into().unwrap();
     assert_eq!(JsFuture::from(promise).await.unwrap_err().as_string().as_deref(), Some("Service Unavailable"));
     free(sdk);
 
     let failing = js("", "return () => Promise.reject(new TypeError('Failed to fetch'));").call0(&JsValue::NULL).unwrap();
     let sdk = sdk_with_fetch(Some(failing.dyn_into().unwrap()));
-    call(&sdk, "initialize", &[config("")]).unwrap();
-    let promise: js_sys::Promise = call(&sdk, "startChat", &[params]).unwrap().dyn_into().unwrap();
+    exo(&sdk, "initialize", &[config("")]).unwrap();
+    let promise: js_sys::Promise = exo(&sdk, "startChat", &[params]).unwrap().dyn_into().unwrap();
     let err = JsFuture::from(promise).await.unwrap_err();
     assert!(err.is_instance_of::<js_sys::Error>());
     assert_eq!(get(&err, "code").as_string().as_deref(), Some("network_error"));
@@ -229,9 +246,9 @@ async fn submit_feedback_resolves_with_the_unread_response_and_posts_the_spec_bo
         .call1(&JsValue::NULL, &seen)
         .unwrap();
     let sdk = sdk_with_fetch(Some(fetch.dyn_into().unwrap()));
-    call(&sdk, "initialize", &[config("")]).unwrap();
+    exo(&sdk, "initialize", &[config("")]).unwrap();
     let feedback = js("", "return { score: 5 };").call0(&JsValue::NULL).unwrap();
-    let promise: js_sys::Promise = call(&sdk, "submitFeedbackResponse", &["int-1".into(), "chat-1".into(), feedback]).unwrap().dyn_into().unwrap();
+    let promise: js_sys::Promise = exo(&sdk, "submitFeedbackResponse", &["int-1".into(), "chat-1".into(), feedback]).unwrap().dyn_into().unwrap();
     let response: web_sys::Response = JsFuture::from(promise).await.unwrap().dyn_into().unwrap();
     assert!(!response.body_used(), "the page reads the body");
     assert_eq!(response.status(), 200);
@@ -264,12 +281,12 @@ async fn get_feedback_config_goes_through_the_captured_fetch() {
         .call1(&JsValue::NULL, &seen)
         .unwrap();
     let sdk = sdk_with_fetch(Some(fetch.dyn_into().unwrap()));
-    let before: js_sys::Promise = call(&sdk, "getFeedbackConfig", &[]).unwrap().dyn_into().unwrap();
+    let before: js_sys::Promise = exo(&sdk, "getFeedbackConfig", &[]).unwrap().dyn_into().unwrap();
     let err = JsFuture::from(before).await.unwrap_err();
     assert_eq!(get(&err, "code").as_string().as_deref(), Some("not_initialized"));
 
-    call(&sdk, "initialize", &[config("")]).unwrap();
-    let promise: js_sys::Promise = call(&sdk, "getFeedbackConfig", &[]).unwrap().dyn_into().unwrap();
+    exo(&sdk, "initialize", &[config("")]).unwrap();
+    let promise: js_sys::Promise = exo(&sdk, "getFeedbackConfig", &[]).unwrap().dyn_into().unwrap();
     let value = JsFuture::from(promise).await.unwrap();
     assert_eq!(get(&value, "isFeedbackEnabled"), JsValue::TRUE);
     assert_eq!(get(&value, "feedbackUrl").as_string().as_deref(), Some("https://f/x"));

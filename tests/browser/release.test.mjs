@@ -111,13 +111,29 @@ const CONTRACT = ["initialize", "startChat", "logout", "getUserStatus", "createR
 test("the facade has every method of the contract, each backed by the WebAssembly Sdk", async () => {
   const { page, close } = await open("/index.html");
   await page.evaluate(() => exoChat.ready);
-  const { facade, sdk } = await page.evaluate(async () => {
+  const { facade, unknown, missing } = await page.evaluate(async () => {
+    // A second, uninitialized Sdk: every method called without arguments returns, throws or
+    // rejects with its own error (no side effect); only a name it lacks says "no such method".
     const glue = await import("/exochat.js");
-    const own = Object.getOwnPropertyNames(glue.Sdk.prototype).filter((n) => !["constructor", "free", "__destroy_into_raw"].includes(n) && !n.startsWith("["));
-    return { facade: Object.keys(exoChat).filter((k) => k !== "ready").sort(), sdk: own.sort() };
+    const sdk = new glue.Sdk();
+    const says = async (name) => {
+      try {
+        await sdk.call(name, []);
+        return "";
+      } catch (e) {
+        return String(e && e.message);
+      }
+    };
+    const facade = Object.keys(exoChat).filter((k) => k !== "ready").sort();
+    const missing = [];
+    for (const name of facade) if ((await says(name)).includes("no such method")) missing.push(name);
+    const unknown = await says("initialise");
+    sdk.free();
+    return { facade, unknown, missing };
   });
-  assert.deepEqual(facade, sdk);
   assert.deepEqual(facade, [...CONTRACT, "off"].sort());
+  assert.deepEqual(missing, []);
+  assert.match(unknown, /no such method/);
   await close();
 });
 
