@@ -3,11 +3,11 @@
 //! each asks for, made by the caller once the widget's state is released.
 
 use wasm_bindgen::JsCast;
-use web_sys::{DragEvent, Element, Event, File, KeyboardEvent};
+use web_sys::{Element, Event, File, KeyboardEvent};
 
 use crate::web::handles::Timeout;
-use super::view::{flag, set};
-use super::{files_of, focus, now, Call, Inner, DRAG_LINGER_MS};
+use super::view::{flag, set, set_value, value};
+use super::{files_of, focus, now, prop, Call, Inner, DRAG_LINGER_MS};
 
 impl Inner {
     /// Handles a DOM event; the action to run once the state is released.
@@ -36,13 +36,13 @@ impl Inner {
                 }
             }
             "input" if target.as_ref() == Some(self.v.input.as_ref()) && self.can_send() => {
-                let state = self.typing.input(now(), self.v.input.value().trim().is_empty());
+                let state = self.typing.input(now(), value(&self.v.input).trim().is_empty());
                 self.arm_pause_timer();
                 state.map(Call::State)
             }
             "change" if target.as_ref() == Some(self.v.files.as_ref()) => {
-                let files = files_of(self.v.files.files());
-                self.v.files.set_value("");
+                let files = files_of(&self.v.files);
+                set_value(&self.v.files, "");
                 self.files(files)
             }
             "change" if target.as_ref().and_then(|t| t.get_attribute("name")).as_deref() == Some("r") => {
@@ -65,12 +65,11 @@ impl Inner {
             "drop" => {
                 event.prevent_default();
                 flag(&self.v.drop, "hidden", true);
-                let files = files_of(event.unchecked_ref::<DragEvent>().data_transfer().and_then(|d| d.files()));
+                let files = files_of(&prop(event, "dataTransfer"));
                 self.files(files)
             }
             "paste" => {
-                let pasted: &web_sys::ClipboardEvent = event.unchecked_ref();
-                let files = files_of(pasted.clipboard_data().and_then(|d| d.files()));
+                let files = files_of(&prop(event, "clipboardData"));
                 if !files.is_empty() {
                     event.prevent_default();
                 }
@@ -134,7 +133,7 @@ impl Inner {
                 self.v.pre_msg.set_text_content(Some(self.t.connecting));
                 set(&self.v.pre_msg, "class", "msg");
                 flag(&self.v.root, "data-wait", true);
-                Some(Call::Start(self.v.pre_name.value(), self.v.pre_email.value(), self.v.pre_phone.value()))
+                Some(Call::Start(value(&self.v.pre_name), value(&self.v.pre_email), value(&self.v.pre_phone)))
             }
             "send" => self.send_text(),
             "fb" if self.rating == 0 => {
@@ -145,7 +144,7 @@ impl Inner {
             "fb" => {
                 flag(&self.v.fb_submit, "disabled", true);
                 self.v.fb_msg.set_text_content(None);
-                Some(Call::Feedback(self.rating, self.v.comment.value().trim().to_owned()))
+                Some(Call::Feedback(self.rating, value(&self.v.comment).trim().to_owned()))
             }
             _ => None,
         }
@@ -157,11 +156,11 @@ impl Inner {
 
     /// The composer's text as a message, if there is one to send.
     fn send_text(&mut self) -> Option<Call> {
-        let body = self.v.input.value().trim().to_owned();
+        let body = value(&self.v.input).trim().to_owned();
         if body.is_empty() || !self.can_send() {
             return None;
         }
-        self.v.input.set_value("");
+        set_value(&self.v.input, "");
         self.typing.sent();
         self.pause_timer = None;
         self.v.error.set_text_content(None);

@@ -167,7 +167,7 @@ impl Inner {
         let time = item.time;
         let index = self.timeline.insert(item)?;
         let row = self.doc.create_element("div").ok()?;
-        row.set_class_name(class);
+        set(&row, "class", class);
         let day = el(&self.doc, &row, "div", "day");
         Some((index, Row { el: row, day, tick: None, status: None, time }))
     }

@@ -130,11 +130,11 @@ impl Widget {
             _ => "o",
         };
         let icon_host = document.create_element("div")?;
-        icon_host.set_id(ICON_ID);
+        set(&icon_host, "id", ICON_ID);
         let host = if container.is_some() {
             flag(&icon_host, "hidden", true);
             let host = document.create_element("div")?;
-            host.set_class_name("exotel-chat-embedded");
+            set(&host, "class", "exotel-chat-embedded");
             host
         } else {
             icon_host.clone()
@@ -395,9 +395,19 @@ fn focus(e: &Element) {
     let _ = e.unchecked_ref::<HtmlElement>().focus();
 }
 
-fn files_of(list: Option<FileList>) -> Vec<File> {
-    let Some(list) = list else { return Vec::new() };
+/// The files of `holder.files` (a file input's, a drag's or a paste's `DataTransfer`'s); none when
+/// `holder` is not an object. Read by property, as [`view::value`] is.
+fn files_of(holder: &JsValue) -> Vec<File> {
+    let list = match js_sys::Reflect::get(holder, &"files".into()) {
+        Ok(list) if list.is_object() => list.unchecked_into::<FileList>(),
+        _ => return Vec::new(),
+    };
     (0..list.length()).filter_map(|i| list.get(i)).collect()
+}
+
+/// `object[key]`, `undefined` when `object` is not an object.
+fn prop(object: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(object, &key.into()).unwrap_or_default()
 }
 
 impl Inner {

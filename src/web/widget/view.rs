@@ -3,17 +3,26 @@
 //!
 //! The skeleton is built once; state shows through attributes the stylesheet reads (`data-v` on
 //! the panel: pre-chat form or chat; `data-open`, `data-wait` on the root), so most updates are
-//! one attribute. Element creation with a literal tag name cannot fail, and neither can appending
+//! one attribute. Attributes are set through one [`set`] and values read and written through
+//! [`value`] / [`set_value`] rather than each type's own setters: every distinct DOM method the
+//! module calls is one more import and JS wrapper. Element creation with a literal tag name cannot
+//! fail, and neither can appending
 //! a fresh element, so those results are unwrapped with `unwrap_throw` (a JS exception, never a
 //! Rust panic) instead of threading impossible errors through every caller.
 
+use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
 use web_sys::{CssStyleSheet, Document, Element, HtmlInputElement, HtmlTextAreaElement, Node, ShadowRoot};
 
 use crate::core::ui::color::Palette;
 use crate::core::ui::text::{fill, Strings};
 
-/// The stylesheet, with the palette prepended as custom properties by [`adopt_styles`].
+/// The stylesheet, with the palette prepended as custom properties by [`adopt_styles`]: `--t`
+/// (theme), `--o` (text on the theme), `--a` (accent on light surfaces). The page's CSS cannot
+/// reach into the shadow root; the host element's own box is pinned with `!important`, which wins
+/// over the page's `!important` for a shadow host. Thumbnails and players have a fixed box, so
+/// nothing moves when they load and the list stays at its end. (These notes live here, not as CSS
+/// comments, because the stylesheet ships verbatim in the module.)
 const CSS: &str = include_str!("widget.css");
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
 
@@ -31,7 +40,7 @@ const ICON_STAR: &str = "M12 3l2.8 5.7 6.2.9-4.5 4.4 1 6.2-5.5-2.9-5.5 2.9 1-6.2
 pub(super) fn el(doc: &Document, parent: &Node, tag: &str, class: &str) -> Element {
     let e = doc.create_element(tag).unwrap_throw();
     if !class.is_empty() {
-        e.set_class_name(class);
+        set(&e, "class", class);
     }
     parent.append_child(&e).unwrap_throw();
     e
@@ -52,6 +61,17 @@ pub(super) fn set(e: &Element, name: &str, value: &str) {
 /// Sets or removes a boolean attribute.
 pub(super) fn flag(e: &Element, name: &str, on: bool) {
     let _ = e.toggle_attribute_with_force(name, on);
+}
+
+/// The `value` of a form control (input or textarea).
+pub(super) fn value(e: &Element) -> String {
+    Reflect::get(e, &"value".into()).ok().and_then(|v| v.as_string()).unwrap_or_default()
+}
+
+/// Sets the `value` of a form control.
+pub(super) fn set_value(e: &Element, value: &str) {
+    // Setting `value` of a form control cannot fail.
+    let _ = Reflect::set(e, &"value".into(), &value.into());
 }
 
 /// A decorative icon (hidden from assistive technology) as the last child of `parent`.
@@ -84,7 +104,7 @@ fn button(doc: &Document, parent: &Node, class: &str, action: &str, label: &str,
 fn field(doc: &Document, form: &Node, tag: &str, id: &str, label: &str) -> Element {
     set(&text(doc, form, "label", "", label), "for", id);
     let input = el(doc, form, tag, "");
-    input.set_id(id);
+    set(&input, "id", id);
     input
 }
 
@@ -168,7 +188,7 @@ impl View {
         flag(&badge, "hidden", true);
 
         let panel = el(doc, &root, "section", "p");
-        panel.set_id("p");
+        set(&panel, "id", "p");
         set(&panel, "aria-labelledby", "ti");
         set(&panel, "data-v", "pre");
         flag(&panel, "hidden", mode != "e");
@@ -176,7 +196,7 @@ impl View {
         let header = el(doc, &panel, "header", "hd");
         let hx = el(doc, &header, "div", "hx");
         let title = text(doc, &hx, "h2", "", t.title);
-        title.set_id("ti");
+        set(&title, "id", "ti");
         // Empty (and hidden) until the SDK reports the connection.
         let status = el(doc, &hx, "p", "st");
         set(&status, "role", "status");
@@ -234,14 +254,14 @@ impl View {
             set(&radio, "type", "radio");
             set(&radio, "name", "r");
             set(&radio, "value", n);
-            radio.set_id(&format!("r{n}"));
+            set(&radio, "id", &format!("r{n}"));
             let label = el(doc, &stars, "label", "");
             set(&label, "for", &format!("r{n}"));
             icon(doc, &label, ICON_STAR);
             text(doc, &label, "span", "sr", &fill(t.stars, n));
         }
         let comment: HtmlTextAreaElement = field(doc, &feedback, "textarea", "fc", t.comment).unchecked_into();
-        comment.set_rows(3);
+        set(&comment, "rows", "3");
         let fb_submit = text(doc, &feedback, "button", "bt", t.submit);
         set(&fb_submit, "type", "submit");
         let fb_msg = el(doc, &feedback, "p", "msg");
@@ -260,13 +280,13 @@ impl View {
         let attach = button(doc, &composer, "ib", "att", t.attach, Some(ICON_ATTACH));
         let files: HtmlInputElement = el(doc, &composer, "input", "").unchecked_into();
         set(&files, "type", "file");
-        files.set_multiple(true);
+        flag(&files, "multiple", true);
         flag(&files, "hidden", true);
         set(&files, "tabindex", "-1");
         let input: HtmlTextAreaElement = el(doc, &composer, "textarea", "").unchecked_into();
-        input.set_rows(1);
+        set(&input, "rows", "1");
         set(&input, "aria-label", t.placeholder);
-        input.set_placeholder(t.placeholder);
+        set(&input, "placeholder", t.placeholder);
         let send = el(doc, &composer, "button", "ib sd");
         set(&send, "type", "submit");
         set(&send, "aria-label", t.send);
