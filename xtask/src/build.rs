@@ -99,7 +99,8 @@ fn wasm_opt(root: &Path, wasm: &Path) -> Result<()> {
     // (-12 KB gzip against -Oz). Sorting functions by name puts the instantiations of a generic
     // side by side, within gzip's 32 KB window (-7 KB more); it needs the name section, which
     // the build keeps until here (see `run`) and wasm-opt drops from its output.
-    let mut args = vec!["-Oz", "-ocimfs", "15", "--reorder-functions-by-name", "--strip-producers"];
+    // wasm-bindgen, which reads the `target_features` section, has run: it can go too.
+    let mut args = vec!["-Oz", "-ocimfs", "15", "--reorder-functions-by-name", "--strip-producers", "--strip-target-features"];
     args.extend(WASM_FEATURES);
     args.extend([&*path, "-o", &*path]);
     check(&mut cmd(&tool.to_string_lossy(), &args))
