@@ -155,7 +155,7 @@ fn room_object(room: &Jid, nick: &str, occupants: &[Occupant], export_transcript
         let mut fields = vec![
             ("jid", JsValue::from_str(&room.to_string())),
             ("nick", nick.into()),
-            ("occupants", to_js(&serde_json::to_value(occupants).unwrap_or_default())),
+            ("occupants", to_js(&Value::Array(occupants.iter().map(Occupant::to_json).collect()))),
         ];
         if let Some(allowed) = export_transcript_allowed {
             fields.insert(0, ("exportTranscriptAllowed", allowed.into()));
@@ -417,7 +417,7 @@ impl Sdk {
         self.state.borrow_mut().client.shown.remember(msg);
         // The widget lists the messages of its own room only.
         self.to_widget(WidgetEvent::Message(msg));
-        let value = to_js(&serde_json::to_value(msg).unwrap_or_default());
+        let value = to_js(&msg.to_json());
         self.emit("messageReceived", &Array::of1(&value));
         value
     }

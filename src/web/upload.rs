@@ -112,7 +112,7 @@ impl Sdk {
         let text = string_arg(M, "jid", &jid)?;
         let jid = Jid::parse(text.trim()).map_err(|e| bad_argument(M, &format!("`{text}` is not a JID: {e}")))?;
         match self.query(M, |chat, now| chat.disco_info(now, &jid)).await? {
-            Ok(QueryOutcome::DiscoInfo(info)) => Ok(to_js(&serde_json::to_value(&info).unwrap_or_default())),
+            Ok(QueryOutcome::DiscoInfo(info)) => Ok(to_js(&info.to_json())),
             Ok(_) => Ok(JsValue::NULL),
             Err(e) => {
                 warn(M, &format!("disco#info of {jid} failed: {}", query_error_text(&e)));
