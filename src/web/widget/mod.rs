@@ -55,8 +55,6 @@ pub(crate) struct WidgetOptions {
 }
 
 /// What the SDK tells the widget.
-// The session driver (issue 5) is being wired to send these; until then only tests do.
-#[allow(dead_code)]
 pub(crate) enum WidgetEvent<'a> {
     /// `connecting`, `online`, `reconnecting` or `offline`, with a reason for `offline`.
     Connection { status: &'a str, reason: Option<&'a str> },
@@ -248,8 +246,6 @@ impl Widget {
 
     /// Updates the widget with what happened in the chat. Never calls [`WidgetActions`] before
     /// returning.
-    // The session driver (issue 5) is being wired to call this; until then only tests do.
-    #[allow(dead_code)]
     pub(crate) fn handle(&self, event: WidgetEvent<'_>) {
         match self.inner.try_borrow_mut() {
             Ok(mut s) => s.handle(event),
