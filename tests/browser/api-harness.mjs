@@ -4,9 +4,9 @@
 import { createServer } from "node:net";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 import { serve } from "./serve.mjs";
-import { agentClient, until, useStack } from "./stack.mjs";
+import { agentClient, sdkConfig, until, useStack } from "./stack.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = resolve(process.env.EXOCHAT_DIST || join(here, "../../dist"));
@@ -24,22 +24,9 @@ export async function closedPort() {
 export async function setup({ xmpp = "prosody" } = {}) {
   const stack = await useStack({ xmpp });
   const server = await serve({ "/": [join(here, "pages"), dist] });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
+  const browser = await launchChromium();
   const info = stack.info;
-  const config = {
-    chat_service_domain: info.rest_url,
-    cms_service_domain: info.cms_url,
-    converse_bosh_service_url: info.bosh_url,
-    auth_token: info.auth_token,
-    contactCenterId: info.contactCenterId,
-    campaignId: info.campaignId,
-    nodeflowId: info.nodeflowId,
-    processId: info.processId,
-  };
+  const config = sdkConfig(info);
 
   /**
    * A fresh page (pages/api.html unless `path` says) initialised with the stack's config

@@ -54,6 +54,20 @@ export async function useStack({ xmpp = "prosody" } = {}) {
   };
 }
 
+/** The `exoChat.initialize` config that points a page at the stack described by `info`. */
+export function sdkConfig(info) {
+  return {
+    chat_service_domain: info.rest_url,
+    cms_service_domain: info.cms_url,
+    converse_bosh_service_url: info.bosh_url,
+    auth_token: info.auth_token,
+    contactCenterId: info.contactCenterId,
+    campaignId: info.campaignId,
+    nodeflowId: info.nodeflowId,
+    processId: info.processId,
+  };
+}
+
 /** A client of the agent's control API (`service/README.md`). */
 export function agentClient(baseUrl) {
   const call = async (method, path, body) => {

@@ -11,9 +11,9 @@ import { crc32, deflateSync } from "node:zlib";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./chromium.mjs";
 import { serve } from "./serve.mjs";
-import { agentClient, until, useStack } from "./stack.mjs";
+import { agentClient, sdkConfig, until, useStack } from "./stack.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = resolve(process.env.EXOCHAT_DIST || join(here, "../../dist"));
@@ -55,22 +55,9 @@ before(async () => {
   stack = await useStack();
   const info = stack.info;
   agent = agentClient(info.agent_control_url);
-  config = {
-    chat_service_domain: info.rest_url,
-    cms_service_domain: info.cms_url,
-    converse_bosh_service_url: info.bosh_url,
-    auth_token: info.auth_token,
-    contactCenterId: info.contactCenterId,
-    campaignId: info.campaignId,
-    nodeflowId: info.nodeflowId,
-    processId: info.processId,
-  };
+  config = sdkConfig(info);
   server = await serve({ "/": [join(here, "pages"), dist] });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
