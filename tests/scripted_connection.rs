@@ -9,15 +9,21 @@ use exochat::core::bosh::{BoshError, TerminateCondition};
 use exochat::core::connection::{
     Connection, ConnectionConfig, ConnectionError, ConnectionEvent, Randomness, StreamCondition,
 };
-use exochat::core::http::{HttpResponse, TransportError};
+use exochat::core::http::TransportError;
 use exochat::core::jid::Jid;
 use exochat::core::ns;
 use exochat::core::sasl::{Mechanism, SaslCondition, SaslError};
 use exochat::core::xml::Element;
-use support::scripted::{bind_result, creation, features, payload, sasl, sasl_success, wrap, Scripted, BIND_FEATURES};
+use support::scripted::{
+    bind_result, creation, features, not_found, payload, sasl, sasl_success, wrap, Scripted, BIND_FEATURES, TERMINATE,
+};
 
 const NONCE: &str = "fyko+d2lbbFgONRv9qkxdawL";
 const RID: u64 = 4_000_000;
+/// The JID the scripted server binds.
+const JID: &str = "user@example.com/web";
+/// RFC 5802 §5: the server-first-message answering [`NONCE`].
+const SERVER_FIRST: &str = "r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096";
 
 fn config(mechanisms: &[Mechanism]) -> ConnectionConfig {
     let mut config = ConnectionConfig::new("http://127.0.0.1:5280/http-bind", Jid::parse("user@example.com").unwrap(), "pencil");
@@ -32,8 +38,32 @@ fn start(config: ConnectionConfig) -> Scripted<Connection> {
     Scripted::start(Connection::new(config, randomness), |c, now| c.start(now))
 }
 
+/// A connection logged in with PLAIN, its online event checked and taken; the idle long-poll is in flight.
+fn online_plain() -> Scripted<Connection> {
+    let mut h = start(config(&[Mechanism::Plain]));
+    h.login_plain(JID);
+    assert_eq!(h.take_events(), [online(JID)]);
+    h
+}
+
+/// A pipelining connection with a room join sent before login, authenticated with PLAIN; the
+/// restart body is in flight.
+fn pipelined_with_held_join() -> Scripted<Connection> {
+    let mut cfg = config(&[Mechanism::Plain]);
+    cfg.pipelining = true;
+    let mut h = start(cfg);
+    h.core.send(Element::new("presence", ns::CLIENT).attr("to", "room@conference.example.com/me"));
+    h.authenticate_plain();
+    h
+}
+
 fn online(jid: &str) -> ConnectionEvent {
     ConnectionEvent::Online { jid: Jid::parse(jid).unwrap() }
+}
+
+/// The names of the elements a body carries, in order.
+fn names(body: &Element) -> Vec<&str> {
+    payload(body).iter().map(|e| e.name.as_str()).collect()
 }
 
 fn groupchat(text: &str) -> Element {
@@ -71,11 +101,11 @@ fn plain_login_takes_four_round_trips_and_releases_held_stanzas() {
     assert_eq!(iq.get_attr("type"), Some("set"));
     assert_eq!(iq.find("bind", ns::BIND).unwrap().child_text("resource", ns::BIND).as_deref(), Some("web"));
     assert!(h.take_events().is_empty(), "not online before the bind result");
-    h.reply(&bind, &bind_result("user@example.com/web"));
+    h.reply(&bind, &bind_result(JID));
 
-    assert_eq!(h.take_events(), [online("user@example.com/web")]);
+    assert_eq!(h.take_events(), [online(JID)]);
     assert_eq!(h.sent.len(), 5, "create, auth, restart, bind, then the held stanza");
-    assert_eq!(h.core.jid().map(ToString::to_string).as_deref(), Some("user@example.com/web"));
+    assert_eq!(h.core.jid().map(ToString::to_string).as_deref(), Some(JID));
     let (held, body) = h.take_only();
     assert_eq!(payload(&body)[0].child_text("body", ns::CLIENT).as_deref(), Some("held"));
 
@@ -87,14 +117,10 @@ fn plain_login_takes_four_round_trips_and_releases_held_stanzas() {
     assert!(payload(&body).is_empty(), "an idle long-poll");
 }
 
-
 #[test]
 fn stanzas_batch_while_both_slots_are_busy_and_answers_may_come_on_the_held_request() {
-    let mut h = start(config(&[Mechanism::Plain]));
-    h.login_plain("user@example.com/web");
-    assert_eq!(h.take_events(), [online("user@example.com/web")]);
-    let (poll, _) = h.take_only();
-    h.in_flight.push(poll.clone());
+    let mut h = online_plain();
+    let (poll, _) = h.peek_only();
 
     h.core.send(groupchat("one"));
     h.drain();
@@ -120,37 +146,28 @@ fn stanzas_batch_while_both_slots_are_busy_and_answers_may_come_on_the_held_requ
 #[test]
 fn scram_sha1_login_takes_five_round_trips_and_checks_the_server() {
     let mut h = start(config(&Mechanism::PREFERENCE));
-    let (create, _) = h.take_only();
-    h.reply(&create, &creation(&["PLAIN", "SCRAM-SHA-1"]));
-    let (auth, body) = h.take_only();
-    let auth_element = payload(&body)[0];
+    h.answer_only(&creation(&["PLAIN", "SCRAM-SHA-1"]));
+    // RFC 5802 §5 exchange.
+    let auth = h.answer_only(&sasl("challenge", SERVER_FIRST));
+    let auth_element = payload(&auth)[0];
     assert_eq!(auth_element.get_attr("mechanism"), Some("SCRAM-SHA-1"), "SCRAM is preferred over PLAIN");
     assert_eq!(BASE64.decode(auth_element.text_content()).unwrap(), format!("n,,n=user,r={NONCE}").as_bytes());
-    // RFC 5802 §5 exchange.
-    h.reply(&auth, &sasl("challenge", "r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096"));
-    let (response, body) = h.take_only();
+    let response = h.answer_only(&sasl("success", "v=rmF9pqV8S7suAoZWja4dJRkFsKQ="));
     assert_eq!(
-        BASE64.decode(payload(&body)[0].text_content()).unwrap(),
+        BASE64.decode(payload(&response)[0].text_content()).unwrap(),
         b"c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts="
     );
-    h.reply(&response, &sasl("success", "v=rmF9pqV8S7suAoZWja4dJRkFsKQ="));
-    let (restart, _) = h.take_only();
-    h.reply(&restart, &features(BIND_FEATURES));
-    let (bind, _) = h.take_only();
-    h.reply(&bind, &bind_result("user@example.com/web"));
-    assert_eq!(h.take_events(), [online("user@example.com/web")]);
+    h.bind(JID);
+    assert_eq!(h.take_events(), [online(JID)]);
     assert_eq!(h.sent.len(), 5 + 1, "create, auth, SCRAM response, restart, bind; then the idle long-poll");
 }
 
 #[test]
 fn a_server_that_cannot_prove_the_password_is_refused() {
     let mut h = start(config(&[Mechanism::ScramSha1]));
-    let (create, _) = h.take_only();
-    h.reply(&create, &creation(&["SCRAM-SHA-1"]));
-    let (auth, _) = h.take_only();
-    h.reply(&auth, &sasl("challenge", "r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=4096"));
-    let (response, _) = h.take_only();
-    h.reply(&response, &sasl("success", "v=AAAAAAAAAAAAAAAAAAAAAAAAAAA="));
+    h.answer_only(&creation(&["SCRAM-SHA-1"]));
+    h.answer_only(&sasl("challenge", SERVER_FIRST));
+    h.answer_only(&sasl("success", "v=AAAAAAAAAAAAAAAAAAAAAAAAAAA="));
     assert_eq!(
         h.take_events(),
         [ConnectionEvent::Disconnected(Some(ConnectionError::Sasl(SaslError::ServerSignatureMismatch)))]
@@ -162,13 +179,10 @@ fn a_server_that_cannot_prove_the_password_is_refused() {
 #[test]
 fn sasl_failures_are_typed() {
     let mut h = start(config(&[Mechanism::Plain]));
-    let (create, _) = h.take_only();
-    h.reply(&create, &creation(&["PLAIN"]));
-    let (auth, _) = h.take_only();
-    h.reply(
-        &auth,
-        &wrap("<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><not-authorized/><text>Invalid username or password</text></failure>"),
-    );
+    h.answer_only(&creation(&["PLAIN"]));
+    h.answer_only(&wrap(
+        "<failure xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><not-authorized/><text>Invalid username or password</text></failure>",
+    ));
     assert_eq!(
         h.take_events(),
         [ConnectionEvent::Disconnected(Some(ConnectionError::Sasl(SaslError::Failure {
@@ -178,8 +192,7 @@ fn sasl_failures_are_typed() {
     );
 
     let mut h = start(config(&[Mechanism::ScramSha256]));
-    let (create, _) = h.take_only();
-    h.reply(&create, &creation(&["PLAIN", "SCRAM-SHA-1"]));
+    h.answer_only(&creation(&["PLAIN", "SCRAM-SHA-1"]));
     assert_eq!(
         h.take_events(),
         [ConnectionEvent::Disconnected(Some(ConnectionError::Sasl(SaslError::NoAcceptableMechanism(vec![
@@ -192,46 +205,33 @@ fn sasl_failures_are_typed() {
 #[test]
 fn a_required_legacy_session_is_established_before_online() {
     let mut h = start(config(&[Mechanism::Plain]));
-    let (create, _) = h.take_only();
-    h.reply(&create, &creation(&["PLAIN"]));
-    let (auth, _) = h.take_only();
-    h.reply(&auth, &sasl_success());
-    let (restart, _) = h.take_only();
-    h.reply(&restart, &features("<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/><session xmlns='urn:ietf:params:xml:ns:xmpp-session'/>"));
-    let (bind, _) = h.take_only();
-    h.reply(&bind, &bind_result("user@example.com/web"));
+    h.authenticate_plain();
+    h.answer_only(&features("<bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/><session xmlns='urn:ietf:params:xml:ns:xmpp-session'/>"));
+    h.answer_only(&bind_result(JID));
     assert!(h.take_events().is_empty());
     let (session, body) = h.take_only();
     let iq = payload(&body)[0];
     assert!(iq.find("session", ns::SESSION).is_some());
     let id = iq.get_attr("id").unwrap().to_owned();
     h.reply(&session, &wrap(&format!("<iq xmlns='jabber:client' type='result' id='{id}'/>")));
-    assert_eq!(h.take_events(), [online("user@example.com/web")]);
+    assert_eq!(h.take_events(), [online(JID)]);
 }
 
 #[test]
 fn pipelining_puts_bind_and_held_stanzas_in_the_restart_body() {
-    let mut cfg = config(&[Mechanism::Plain]);
-    cfg.pipelining = true;
-    let mut h = start(cfg);
-    h.core.send(Element::new("presence", ns::CLIENT).attr("to", "room@conference.example.com/me"));
-    let (create, _) = h.take_only();
-    h.reply(&create, &creation(&["PLAIN"]));
-    let (auth, _) = h.take_only();
-    h.reply(&auth, &sasl_success());
+    let mut h = pipelined_with_held_join();
     let (restart, body) = h.take_only();
     assert_eq!(body.get_attr("xmpp:restart"), Some("true"));
-    let names: Vec<_> = payload(&body).iter().map(|e| e.name.as_str()).collect();
-    assert_eq!(names, ["iq", "presence"], "bind first, then the held join");
+    assert_eq!(names(&body), ["iq", "presence"], "bind first, then the held join");
     let answer = format!(
         "<body xmlns='http://jabber.org/protocol/httpbind' xmlns:stream='http://etherx.jabber.org/streams'>\
          <stream:features>{BIND_FEATURES}</stream:features>\
-         <iq xmlns='jabber:client' type='result' id='bind_1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>user@example.com/web</jid></bind></iq>\
+         <iq xmlns='jabber:client' type='result' id='bind_1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>{JID}</jid></bind></iq>\
          <presence xmlns='jabber:client' from='room@conference.example.com/me'/></body>"
     );
     h.reply(&restart, &answer);
     let events = h.take_events();
-    assert_eq!(events[0], online("user@example.com/web"));
+    assert_eq!(events[0], online(JID));
     assert!(matches!(&events[1], ConnectionEvent::Stanza(p) if p.name == "presence"));
     assert_eq!(h.sent.len(), 3 + 1, "create, auth, restart+bind+join; then the idle long-poll");
 }
@@ -240,34 +240,22 @@ fn pipelining_puts_bind_and_held_stanzas_in_the_restart_body() {
 fn a_pipelined_bind_the_server_dropped_is_sent_again() {
     // ejabberd follows XEP-0206 §5: it drops what rides in the restart body and answers with the
     // features alone. The bind and the held join go again, in order; nothing hangs.
-    let mut cfg = config(&[Mechanism::Plain]);
-    cfg.pipelining = true;
-    let mut h = start(cfg);
-    h.core.send(Element::new("presence", ns::CLIENT).attr("to", "room@conference.example.com/me"));
-    let (create, _) = h.take_only();
-    h.reply(&create, &creation(&["PLAIN"]));
-    let (auth, _) = h.take_only();
-    h.reply(&auth, &sasl_success());
-    let (restart, body) = h.take_only();
-    assert_eq!(payload(&body).len(), 2, "bind and join ride in the restart body");
-    h.reply(&restart, &features(BIND_FEATURES));
+    let mut h = pipelined_with_held_join();
+    let restart = h.answer_only(&features(BIND_FEATURES));
+    assert_eq!(payload(&restart).len(), 2, "bind and join ride in the restart body");
 
-    let (again, body) = h.take_only();
-    let names: Vec<_> = payload(&body).iter().map(|e| e.name.as_str()).collect();
-    assert_eq!(names, ["iq", "presence"], "bind first, then the held join, once more");
-    assert_eq!(payload(&body)[0].get_attr("id"), Some("bind_1"));
-    h.reply(&again, &bind_result("user@example.com/web"));
-    assert_eq!(h.take_events(), [online("user@example.com/web")]);
+    let again = h.answer_only(&bind_result(JID));
+    assert_eq!(names(&again), ["iq", "presence"], "bind first, then the held join, once more");
+    assert_eq!(payload(&again)[0].get_attr("id"), Some("bind_1"));
+    assert_eq!(h.take_events(), [online(JID)]);
     let (_poll, body) = h.take_only();
     assert!(payload(&body).is_empty(), "nothing is sent a third time");
 }
 
 #[test]
 fn stream_errors_are_typed() {
-    let mut h = start(config(&[Mechanism::Plain]));
-    h.login_plain("user@example.com/web");
+    let mut h = online_plain();
     let (poll, _) = h.take_only();
-    h.take_events();
     h.reply(
         &poll,
         "<body type='terminate' condition='remote-stream-error' xmlns='http://jabber.org/protocol/httpbind' \
@@ -285,18 +273,12 @@ fn stream_errors_are_typed() {
 #[test]
 fn bind_refusal_is_typed() {
     let mut h = start(config(&[Mechanism::Plain]));
-    let (create, _) = h.take_only();
-    h.reply(&create, &creation(&["PLAIN"]));
-    let (auth, _) = h.take_only();
-    h.reply(&auth, &sasl_success());
-    let (restart, _) = h.take_only();
-    h.reply(&restart, &features(BIND_FEATURES));
-    let (bind, _) = h.take_only();
-    h.reply(
-        &bind,
-        &wrap("<iq xmlns='jabber:client' type='error' id='bind_1'><error type='cancel'>\
-               <not-allowed xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>"),
-    );
+    h.authenticate_plain();
+    h.answer_only(&features(BIND_FEATURES));
+    h.answer_only(&wrap(
+        "<iq xmlns='jabber:client' type='error' id='bind_1'><error type='cancel'>\
+         <not-allowed xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></iq>",
+    ));
     let [ConnectionEvent::Disconnected(Some(ConnectionError::Bind(error)))] = &h.take_events()[..] else {
         panic!("a bind error")
     };
@@ -306,20 +288,15 @@ fn bind_refusal_is_typed() {
 #[test]
 fn missing_bind_feature_is_an_error() {
     let mut h = start(config(&[Mechanism::Plain]));
-    let (create, _) = h.take_only();
-    h.reply(&create, &creation(&["PLAIN"]));
-    let (auth, _) = h.take_only();
-    h.reply(&auth, &sasl_success());
-    let (restart, _) = h.take_only();
-    h.reply(&restart, &features(""));
+    h.authenticate_plain();
+    h.answer_only(&features(""));
     assert_eq!(h.take_events(), [ConnectionEvent::Disconnected(Some(ConnectionError::MissingFeature("resource binding")))]);
 }
 
 #[test]
 fn a_transport_error_resends_the_same_rid_and_payload() {
     let mut h = start(config(&[Mechanism::Plain]));
-    let (create, _) = h.take_only();
-    h.reply(&create, &creation(&["PLAIN"]));
+    h.answer_only(&creation(&["PLAIN"]));
     let (auth, _) = h.take_only();
     h.result(&auth, Err(TransportError::Network("connection reset".into())));
     assert!(h.in_flight.is_empty(), "the resend waits for its backoff");
@@ -328,21 +305,17 @@ fn a_transport_error_resends_the_same_rid_and_payload() {
     assert_eq!(again.body, auth.body);
     assert_ne!(again.id, auth.id);
     h.reply(&again, &sasl_success());
-    let (restart, body) = h.take_only();
-    assert_eq!(body.get_attr("xmpp:restart"), Some("true"));
-    h.reply(&restart, &features(BIND_FEATURES));
-    let (bind, _) = h.take_only();
-    h.reply(&bind, &bind_result("user@example.com/web"));
-    assert_eq!(h.take_events(), [online("user@example.com/web")]);
+    let restart = h.answer_only(&features(BIND_FEATURES));
+    assert_eq!(restart.get_attr("xmpp:restart"), Some("true"));
+    h.answer_only(&bind_result(JID));
+    assert_eq!(h.take_events(), [online(JID)]);
 }
 
 #[test]
 fn http_404_means_the_session_is_lost() {
-    let mut h = start(config(&[Mechanism::Plain]));
-    h.login_plain("user@example.com/web");
-    h.take_events();
+    let mut h = online_plain();
     let (poll, _) = h.take_only();
-    h.result(&poll, Ok(HttpResponse { status: 404, status_text: "Not Found".into(), body: String::new() }));
+    h.result(&poll, not_found());
     assert_eq!(
         h.take_events(),
         [ConnectionEvent::Disconnected(Some(ConnectionError::Bosh(BoshError::Terminated(TerminateCondition::ItemNotFound))))]
@@ -351,11 +324,8 @@ fn http_404_means_the_session_is_lost() {
 
 #[test]
 fn stop_sends_unavailable_presence_in_the_terminate_body() {
-    let mut h = start(config(&[Mechanism::Plain]));
-    h.login_plain("user@example.com/web");
-    h.take_events();
-    let (poll, _) = h.take_only();
-    h.in_flight.push(poll.clone());
+    let mut h = online_plain();
+    let (poll, _) = h.peek_only();
     h.core.stop(h.now);
     h.drain();
     h.core.send(groupchat("after stop"));
@@ -364,17 +334,13 @@ fn stop_sends_unavailable_presence_in_the_terminate_body() {
     assert_eq!(h.in_flight.len(), 1);
     h.advance_to_timeout();
     assert_eq!(h.in_flight.len(), 2);
-    let (terminate, body) = h.in_flight.pop().map(|r| {
-        let b = Element::parse(&r.body).unwrap();
-        (r, b)
-    }).unwrap();
+    let (terminate, body) = h.take_newest();
     assert_eq!(body.get_attr("type"), Some("terminate"));
     let [presence] = payload(&body)[..] else { panic!("one element") };
     assert!(presence.is("presence", ns::CLIENT));
     assert_eq!(presence.get_attr("type"), Some("unavailable"));
-    let bye = "<body type='terminate' xmlns='http://jabber.org/protocol/httpbind'/>";
-    h.reply(&poll, bye);
-    h.reply(&terminate, bye);
+    h.reply(&poll, TERMINATE);
+    h.reply(&terminate, TERMINATE);
     assert_eq!(h.take_events(), [ConnectionEvent::Disconnected(None)]);
     assert!(h.core.poll_transmit(h.now).is_none());
 }

@@ -6,13 +6,12 @@ mod support;
 use exochat::core::bosh::{BoshError, TerminateCondition};
 use exochat::core::chat::{ChatEvent, JoinError};
 use exochat::core::connection::{ConnectionConfig, ConnectionError, Randomness};
-use exochat::core::http::HttpResponse;
 use exochat::core::jid::Jid;
 use exochat::core::muc::HistoryRequest;
 use exochat::core::ns;
 use exochat::core::session::{Session, SessionEvent};
 use exochat::core::xml::Element;
-use support::scripted::{payload, wrap, Scripted};
+use support::scripted::{not_found, payload, wrap, Scripted, TERMINATE};
 
 const ME: &str = "customer@example.com/web";
 
@@ -98,7 +97,7 @@ fn a_lost_connection_fails_joins_in_progress_and_reconnect_rejoins() {
     let other = Jid::parse("other@conference.example.com").unwrap();
     s.act(|s, now| s.chat_mut().join(now, &other, "Customer", HistoryRequest::none())).unwrap();
     let (poll, _) = s.take_oldest();
-    s.result(&poll, Ok(HttpResponse { status: 404, status_text: "Not Found".into(), body: String::new() }));
+    s.result(&poll, not_found());
     let events = s.take_events();
     assert_eq!(
         events,
@@ -112,7 +111,7 @@ fn a_lost_connection_fails_joins_in_progress_and_reconnect_rejoins() {
 
     s.in_flight.clear();
     s.act(|s, now| s.reconnect(now, randomness(5000)));
-    let (_, body) = s.in_flight.first().map(|r| (r.clone(), Element::parse(&r.body).unwrap())).unwrap();
+    let (_, body) = s.peek_only();
     assert_eq!(body.get_attr("rid"), Some("5000"), "a new BOSH session with the new rid");
     s.login_plain(ME);
     assert_eq!(s.take_events(), [SessionEvent::Online { jid: Jid::parse(ME).unwrap() }]);
@@ -131,16 +130,16 @@ fn stop_sends_queued_chat_stanzas_before_the_unavailable_presence() {
     });
     // The terminate waits until the fresh long-poll has had time to reach the server first.
     s.advance_to_timeout();
-    let (terminate, body) = s.in_flight.pop().map(|r| (r.clone(), Element::parse(&r.body).unwrap())).unwrap();
+    let (terminate, body) = s.take_newest();
     assert_eq!(body.get_attr("type"), Some("terminate"));
     let names: Vec<_> = payload(&body).iter().map(|e| (e.name.clone(), e.get_attr("type").map(str::to_owned))).collect();
     assert_eq!(
         names,
         [("message".to_owned(), Some("groupchat".to_owned())), ("presence".to_owned(), Some("unavailable".to_owned()))]
     );
-    s.reply(&terminate, "<body type='terminate' xmlns='http://jabber.org/protocol/httpbind'/>");
+    s.reply(&terminate, TERMINATE);
     let (poll, _) = s.take_only();
-    s.reply(&poll, "<body type='terminate' xmlns='http://jabber.org/protocol/httpbind'/>");
+    s.reply(&poll, TERMINATE);
     let events = s.take_events();
     assert_eq!(events.last(), Some(&SessionEvent::Disconnected(None)));
 }

@@ -81,6 +81,29 @@ impl<C: Core> Scripted<C> {
         (request, body)
     }
 
+    /// The newest request in flight, parsed.
+    pub fn take_newest(&mut self) -> (HttpRequest, Element) {
+        let request = self.in_flight.pop().expect("a request in flight");
+        let body = Element::parse(&request.body).unwrap();
+        (request, body)
+    }
+
+    /// The only request in flight, parsed, left in flight so that later counts include it.
+    pub fn peek_only(&self) -> (HttpRequest, Element) {
+        assert_eq!(self.in_flight.len(), 1, "exactly one request in flight: {:#?}", self.in_flight);
+        let request = self.in_flight[0].clone();
+        let body = Element::parse(&request.body).unwrap();
+        (request, body)
+    }
+
+    /// Answers the only request in flight with HTTP 200 and `answer`; returns that request's
+    /// body, parsed, for the test to check what the client sent.
+    pub fn answer_only(&mut self, answer: &str) -> Element {
+        let (request, body) = self.take_only();
+        self.reply(&request, answer);
+        body
+    }
+
     /// Answers `request` with HTTP 200 and `body`.
     pub fn reply(&mut self, request: &HttpRequest, body: &str) {
         let response = HttpResponse { status: 200, status_text: "OK".into(), body: body.into() };
@@ -107,17 +130,32 @@ impl<C: Core> Scripted<C> {
         std::mem::take(&mut self.events)
     }
 
+    /// Plays the server's side of a PLAIN authentication (create offering PLAIN, SASL success);
+    /// leaves the stream restart in flight.
+    pub fn authenticate_plain(&mut self) {
+        self.answer_only(&creation(&["PLAIN"]));
+        self.answer_only(&sasl_success());
+    }
+
+    /// Plays the server's side after authentication (restart offering bind, bind) binding `jid`.
+    pub fn bind(&mut self, jid: &str) {
+        self.answer_only(&features(BIND_FEATURES));
+        self.answer_only(&bind_result(jid));
+    }
+
     /// Plays the server's side of a PLAIN login (create, auth, restart, bind) binding `jid`.
     pub fn login_plain(&mut self, jid: &str) {
-        let (create, _) = self.take_only();
-        self.reply(&create, &creation(&["PLAIN"]));
-        let (auth, _) = self.take_only();
-        self.reply(&auth, &sasl_success());
-        let (restart, _) = self.take_only();
-        self.reply(&restart, &features(BIND_FEATURES));
-        let (bind, _) = self.take_only();
-        self.reply(&bind, &bind_result(jid));
+        self.authenticate_plain();
+        self.bind(jid);
     }
+}
+
+/// The BOSH body with which the server ends the session.
+pub const TERMINATE: &str = "<body type='terminate' xmlns='http://jabber.org/protocol/httpbind'/>";
+
+/// HTTP 404: the connection manager no longer knows the session.
+pub fn not_found() -> Result<HttpResponse, TransportError> {
+    Ok(HttpResponse { status: 404, status_text: "Not Found".into(), body: String::new() })
 }
 
 /// Stream features as Prosody 0.12 offers them after authentication.
