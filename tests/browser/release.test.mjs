@@ -34,7 +34,7 @@ before(async () => {
   // As an SPA-style server does: an HTML page where the .wasm should be.
   await writeFile(join(notWasm, "exochat_bg.wasm"), "<!doctype html><title>Home</title>");
   server = await serve(
-    { "/": [pages, dist], "/broken/": [broken], "/not-wasm/": [notWasm], "/octet/": [octet] },
+    { "/": [pages, dist], "/broken/": [broken, pages], "/not-wasm/": [notWasm, pages], "/octet/": [octet, pages] },
     {
       headers: {
         "/csp.html": { "Content-Security-Policy": STRICT_CSP },
@@ -170,16 +170,16 @@ test("the ESM entry works with default and named imports", async () => {
 });
 
 test("a .wasm served with a generic Content-Type still loads (without streaming compilation)", async () => {
-  const { page, close } = await open("/octet.html");
+  const { page, close } = await open("/octet/probe.html");
   assert.equal(await page.evaluate(() => window.outcome), "resolved");
   assert.equal(await page.evaluate(() => window.queued.then((e) => e.code)), "not_initialized");
   await close();
 });
 
 const LOAD_FAILURES = [
-  ["no .wasm in the folder", "/broken.html", null, /exochat_bg\.wasm \(HTTP 404\)/],
-  ["an HTML page as the .wasm", "/not-wasm.html", null, /not a loadable WebAssembly module \(served as text\/html/],
-  ["no WebAssembly in the browser", "/no-webassembly.html", () => { delete window.WebAssembly; }, /no WebAssembly support/],
+  ["no .wasm in the folder", "/broken/probe.html", null, /exochat_bg\.wasm \(HTTP 404\)/],
+  ["an HTML page as the .wasm", "/not-wasm/probe.html", null, /not a loadable WebAssembly module \(served as text\/html/],
+  ["no WebAssembly in the browser", "/probe.html", () => { delete window.WebAssembly; }, /no WebAssembly support/],
 ];
 
 for (const [what, path, initScript, why] of LOAD_FAILURES) {
