@@ -10,6 +10,7 @@
 
 use std::fmt::Write as _;
 
+use quick_xml::escape::{normalize_attribute_value, resolve_predefined_entity};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
@@ -229,19 +230,37 @@ pub fn escape_into(out: &mut String, text: &str, attr: bool) {
     }
 }
 
-/// The parser's description of what is wrong, as quick-xml words it. Its `Io` variant cannot occur
-/// when reading a string, and is not formatted: that would link `std::io::Error`'s messages in.
+/// The parser's description of what is wrong. Syntax and well-formedness errors keep quick-xml's
+/// wording (it names the tag or construct at fault); the rarer kinds get a fixed phrase, because
+/// formatting them links in quick-xml's texts for every sub-case and `Debug` for byte ranges.
+/// Namespace errors come only from quick-xml's `NsReader` (namespaces are resolved here), and
+/// `Io` cannot occur when reading a string.
 fn malformed(e: quick_xml::Error) -> XmlError {
     use quick_xml::Error as E;
     XmlError::Malformed(match e {
         E::Syntax(e) => format!("syntax error: {e}"),
         E::IllFormed(e) => format!("ill-formed document: {e}"),
-        E::InvalidAttr(e) => format!("error while parsing attribute: {e}"),
-        E::Encoding(e) => e.to_string(),
-        E::Escape(e) => e.to_string(),
-        E::Namespace(e) => e.to_string(),
-        E::Io(_) => "I/O error".to_owned(),
+        E::InvalidAttr(_) => "invalid attribute syntax".into(),
+        E::Escape(_) => "invalid entity or character reference".into(),
+        E::Encoding(_) | E::Namespace(_) | E::Io(_) => "invalid input".into(),
     })
+}
+
+/// The bytes attribute-value normalisation (XML 1.0 §3.3.3) replaces or expands: white space
+/// and references.
+fn is_normalized(b: &u8) -> bool {
+    matches!(*b, b'\t' | b'\r' | b'\n' | b'&')
+}
+
+/// Writes `space` for the line end at byte `i` of `text` (`\r\n`, `\r` or `\n`, XML 1.0 §2.11);
+/// where the rest of the value resumes.
+fn line_end_to_space(out: &mut String, text: &str, i: usize, space: char) -> usize {
+    out.push(space);
+    if text.as_bytes().get(i..i + 2) == Some(b"\r\n") {
+        i + 2
+    } else {
+        i + 1
+    }
 }
 
 /// An element under construction with the namespace bindings it declared.
@@ -260,7 +279,6 @@ struct Parser {
 impl Parser {
     fn parse(mut self, text: &str) -> Result<Element, XmlError> {
         let mut reader = Reader::from_str(text);
-        reader.config_mut().trim_text(false);
         loop {
             let event = reader.read_event().map_err(malformed)?;
             match event {
@@ -275,7 +293,7 @@ impl Parser {
                 Event::GeneralRef(r) => {
                     let resolved = match r.resolve_char_ref() {
                         Ok(Some(c)) => c.to_string(),
-                        Ok(None) => match &*r.xml10_content() {
+                        Ok(None) => match &*r {
                             "amp" => "&".into(),
                             "lt" => "<".into(),
                             "gt" => ">".into(),
@@ -317,22 +335,29 @@ impl Parser {
         if self.stack.len() >= MAX_DEPTH {
             return Err(XmlError::Forbidden("nesting too deep"));
         }
-        let mut bindings = Vec::new();
-        let mut attrs = Vec::new();
-        for attr in start.attributes() {
-            let attr = attr.map_err(|e| XmlError::Malformed(e.to_string()))?;
+        let mut bindings: Vec<(String, String)> = Vec::new();
+        let mut attrs: Vec<(String, String)> = Vec::new();
+        // quick-xml's own duplicate check hashes names once a tag has many attributes, which
+        // links a hash table in; names are checked here against the ones already read instead.
+        let mut list = start.attributes();
+        list.with_checks(false);
+        for attr in list {
+            let attr = attr.map_err(|_| XmlError::Malformed("invalid attribute syntax".into()))?;
             let key = attr.key.0;
-            let value = attr
-                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .map_err(malformed)?
+            let value = normalize_attribute_value(&attr.value, 1, is_normalized, line_end_to_space, resolve_predefined_entity)
+                .map_err(|e| malformed(e.into()))?
                 .into_owned();
-            if key == "xmlns" {
-                bindings.push((String::new(), value));
+            let (list, name) = if key == "xmlns" {
+                (&mut bindings, "")
             } else if let Some(prefix) = key.strip_prefix("xmlns:") {
-                bindings.push((prefix.to_owned(), value));
+                (&mut bindings, prefix)
             } else {
-                attrs.push((key.to_owned(), value));
+                (&mut attrs, key)
+            };
+            if list.iter().any(|(k, _)| k == name) {
+                return Err(XmlError::Malformed(format!("duplicate attribute `{key}`")));
             }
+            list.push((name.to_owned(), value));
         }
         let qname = start.name().0;
         let (prefix, local) = match qname.split_once(':') {
@@ -400,6 +425,9 @@ mod tests {
         assert_eq!(e.children.len(), 1);
         let e = Element::parse("<m a='x &quot;y&quot; &amp; z'/>").unwrap();
         assert_eq!(e.get_attr("a"), Some("x \"y\" & z"));
+        // Attribute-value normalisation: each line end and tab is one space, references are not.
+        let e = Element::parse("<m a='a\r\nb\rc\nd\te&#10;f'/>").unwrap();
+        assert_eq!(e.get_attr("a"), Some("a b c d e\nf"));
     }
 
     #[test]
