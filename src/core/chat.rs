@@ -489,22 +489,17 @@ impl Chat {
 
     /// Expires joins and IQs whose deadline has passed.
     pub fn handle_timeout(&mut self, now: Instant) {
-        let expired: Vec<Jid> = self
-            .rooms
-            .iter()
-            .filter(|(_, r)| matches!(r.phase, Phase::Joining { deadline, .. } if deadline <= now))
-            .map(|(j, _)| j.clone())
-            .collect();
-        for room in expired {
-            // A late self-presence would leave a ghost occupant behind: leave explicitly.
-            self.leave_quietly(&room);
-            self.events.push_back(ChatEvent::JoinFailed { room, error: JoinError::Timeout });
-        }
-        let late: Vec<String> = self.pending.iter().filter(|(_, p)| p.deadline <= now).map(|(id, _)| id.clone()).collect();
-        for id in late {
-            if let Some(p) = self.take_pending(&id) {
-                self.finish_iq(now, p.purpose, Err(IqFailure::Timeout));
+        for room in self.room_jids() {
+            if self.rooms.get(&room).is_some_and(|r| matches!(r.phase, Phase::Joining { deadline, .. } if deadline <= now)) {
+                // A late self-presence would leave a ghost occupant behind: leave explicitly.
+                self.leave_quietly(&room);
+                self.events.push_back(ChatEvent::JoinFailed { room, error: JoinError::Timeout });
             }
+        }
+        // IQs sent while finishing one expire later, so this ends; the order is the sending order.
+        while let Some(i) = self.pending.iter().position(|(_, p)| p.deadline <= now) {
+            let (_, p) = self.pending.remove(i);
+            self.finish_iq(now, p.purpose, Err(IqFailure::Timeout));
         }
     }
 
@@ -514,8 +509,7 @@ impl Chat {
         for (_, p) in std::mem::take(&mut self.pending) {
             self.finish_iq(now, p.purpose, Err(IqFailure::Disconnected));
         }
-        let rooms: Vec<Jid> = self.rooms.keys().cloned().collect();
-        for jid in rooms {
+        for jid in self.room_jids() {
             let Some(room) = self.rooms.get_mut(&jid) else { continue };
             if matches!(room.phase, Phase::Joined | Phase::Lost) {
                 room.phase = Phase::Lost;
@@ -567,14 +561,10 @@ impl Chat {
     /// Joins again every room lost with the connection, asking for the history since the newest
     /// message seen there (duplicates are dropped).
     pub fn rejoin(&mut self, now: Instant) {
-        let lost: Vec<(Jid, String, Option<u64>)> = self
-            .rooms
-            .iter()
-            .filter(|(_, r)| matches!(r.phase, Phase::Lost))
-            .map(|(j, r)| (j.clone(), r.nick.clone(), r.last_stamp))
-            .collect();
-        for (room, nick, stamp) in lost {
-            let history = HistoryRequest { max_stanzas: None, since: stamp.map(Instant) };
+        for room in self.room_jids() {
+            let Some(r) = self.rooms.get(&room).filter(|r| matches!(r.phase, Phase::Lost)) else { continue };
+            let history = HistoryRequest { max_stanzas: None, since: r.last_stamp.map(Instant) };
+            let nick = r.nick.clone();
             // The nick was valid when we joined with it, so this cannot fail.
             let _ = self.join(now, &room, &nick, history);
         }
@@ -652,15 +642,12 @@ impl Chat {
     /// Sets our availability and tells every room we are in.
     pub fn set_presence(&mut self, show: Show) {
         self.show = show;
-        let targets: Vec<Jid> = self
-            .rooms
-            .iter()
-            .filter(|(_, r)| matches!(r.phase, Phase::Joined))
-            .filter_map(|(j, r)| j.with_resource(&r.nick).ok())
-            .collect();
-        for occupant in targets {
-            let id = self.next_id();
-            self.out.push_back(muc::presence_update(&occupant, &id, show));
+        for room in self.room_jids() {
+            let Some(r) = self.rooms.get(&room).filter(|r| matches!(r.phase, Phase::Joined)) else { continue };
+            if let Ok(occupant) = room.with_resource(&r.nick) {
+                let id = self.next_id();
+                self.out.push_back(muc::presence_update(&occupant, &id, show));
+            }
         }
     }
 
@@ -728,14 +715,25 @@ impl Chat {
     /// When [`Chat::handle_timeout`] must be called next (a join or an IQ deadline).
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let joins = self.rooms.values().filter_map(|r| match r.phase {
-            Phase::Joining { deadline, .. } => Some(deadline),
-            _ => None,
-        });
-        joins.chain(self.pending.iter().map(|(_, p)| p.deadline)).min()
+        let mut next: Option<Instant> = None;
+        let mut consider = |t: Instant| next = Some(next.map_or(t, |n| n.min(t)));
+        for r in self.rooms.values() {
+            if let Phase::Joining { deadline, .. } = r.phase {
+                consider(deadline);
+            }
+        }
+        for (_, p) in &self.pending {
+            consider(p.deadline);
+        }
+        next
     }
 
     // ── Internals ───────────────────────────────────────────────────────────────────────────
+
+    /// The rooms' JIDs, copied out so that the loops over them may change the rooms.
+    fn room_jids(&self) -> Vec<Jid> {
+        self.rooms.keys().cloned().collect()
+    }
 
     fn next_id(&mut self) -> String {
         self.counter += 1;
