@@ -334,7 +334,9 @@ impl Bosh {
             self.close(BoshEvent::Terminated);
             return;
         }
-        self.outgoing.extend(last.into_iter().map(Outgoing::Payload));
+        for e in last {
+            self.outgoing.push_back(Outgoing::Payload(e));
+        }
         self.terminate_requested = true;
     }
 
@@ -397,13 +399,15 @@ impl Bosh {
 
     /// The next instant at which [`Bosh::handle_timeout`] has work to do.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let retry = self.flights.values().filter_map(|f| f.retry_at).min();
-        let poll = self.no_poll_before.filter(|_| self.wants_poll());
         let requests = self.params.as_ref().map_or(0, |p| p.requests as usize);
         let terminate_due = self.terminate_requested && !self.terminate_sent;
         let blocked = terminate_due || (!self.outgoing.is_empty() && self.flights.len() < requests);
-        let payload = self.overtake_at().filter(|_| blocked);
-        retry.into_iter().chain(poll).chain(payload).min()
+        let mut next = self.no_poll_before.filter(|_| self.wants_poll());
+        let candidates = self.flights.values().map(|f| f.retry_at).chain([self.overtake_at().filter(|_| blocked)]);
+        for t in candidates.flatten() {
+            next = Some(next.map_or(t, |n| n.min(t)));
+        }
+        next
     }
 
     /// When the youngest empty long-poll in flight may be followed by a newer request.
@@ -564,9 +568,10 @@ impl Bosh {
         }
         let mut had_payload = false;
         for node in body.children {
-            if let Node::Element(element) = node {
+            if let Node::Element(mut element) = node {
                 had_payload = true;
-                self.events.push_back(BoshEvent::Payload(into_client_ns(element)));
+                into_client_ns(&mut element);
+                self.events.push_back(BoshEvent::Payload(element));
             }
         }
         if empty_request && !had_payload && rid == self.last_new_rid {
@@ -615,19 +620,15 @@ fn read_params(body: &Element, config: &BoshConfig) -> Option<BoshParams> {
 
 /// Puts elements that inherited the BOSH namespace (no `xmlns` of their own) into
 /// `jabber:client`, as XEP-0206 §2 says connection managers may send them.
-fn into_client_ns(mut element: Element) -> Element {
+fn into_client_ns(element: &mut Element) {
     if element.ns == ns::HTTPBIND {
         element.ns = ns::CLIENT.to_owned();
-        element.children = element
-            .children
-            .into_iter()
-            .map(|n| match n {
-                Node::Element(e) => Node::Element(into_client_ns(e)),
-                text => text,
-            })
-            .collect();
+        for child in &mut element.children {
+            if let Node::Element(e) = child {
+                into_client_ns(e);
+            }
+        }
     }
-    element
 }
 
 #[cfg(test)]

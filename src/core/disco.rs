@@ -96,19 +96,20 @@ impl DiscoInfo {
         if !query.is("query", ns::DISCO_INFO) {
             return None;
         }
-        let identities = query
-            .find_all("identity", ns::DISCO_INFO)
-            .filter_map(|i| {
-                Some(Identity {
-                    category: i.get_attr("category")?.to_owned(),
-                    kind: i.get_attr("type")?.to_owned(),
-                    name: i.get_attr("name").map(str::to_owned),
-                })
-            })
-            .collect();
-        let features = query.find_all("feature", ns::DISCO_INFO).filter_map(|f| f.get_attr("var")).map(str::to_owned).collect();
-        let forms = query.find_all("x", ns::DATA_FORMS).filter(|x| x.get_attr("type") == Some("result")).map(parse_form).collect();
-        Some(DiscoInfo { node: query.get_attr("node").map(str::to_owned), identities, features, forms })
+        let mut info = DiscoInfo { node: query.get_attr("node").map(str::to_owned), ..DiscoInfo::default() };
+        for e in query.elements() {
+            match (e.name.as_str(), e.ns.as_str(), e.get_attr("category"), e.get_attr("type")) {
+                ("identity", ns::DISCO_INFO, Some(category), Some(kind)) => info.identities.push(Identity {
+                    category: category.to_owned(),
+                    kind: kind.to_owned(),
+                    name: e.get_attr("name").map(str::to_owned),
+                }),
+                ("feature", ns::DISCO_INFO, ..) => info.features.extend(e.get_attr("var").map(str::to_owned)),
+                ("x", ns::DATA_FORMS, _, Some("result")) => info.forms.push(parse_form(e)),
+                _ => {}
+            }
+        }
+        Some(info)
     }
 
     /// Whether `feature` is advertised.
@@ -150,7 +151,10 @@ fn parse_form(x: &Element) -> ExtensionForm {
     let mut fields = Vec::new();
     for field in x.find_all("field", ns::DATA_FORMS) {
         let Some(var) = field.get_attr("var") else { continue };
-        let values: Vec<String> = field.find_all("value", ns::DATA_FORMS).map(Element::text_content).collect();
+        let mut values = Vec::new();
+        for v in field.find_all("value", ns::DATA_FORMS) {
+            values.push(v.text_content());
+        }
         if var == "FORM_TYPE" {
             form_type = values.into_iter().next();
         } else {
@@ -177,18 +181,13 @@ pub fn parse_items(query: &Element) -> Option<Vec<DiscoItem>> {
     if !query.is("query", ns::DISCO_ITEMS) {
         return None;
     }
-    Some(
-        query
-            .find_all("item", ns::DISCO_ITEMS)
-            .filter_map(|i| {
-                Some(DiscoItem {
-                    jid: Jid::parse(i.get_attr("jid")?).ok()?,
-                    node: i.get_attr("node").map(str::to_owned),
-                    name: i.get_attr("name").map(str::to_owned),
-                })
-            })
-            .collect(),
-    )
+    let mut items = Vec::new();
+    for i in query.find_all("item", ns::DISCO_ITEMS) {
+        if let Some(jid) = i.get_attr("jid").and_then(|j| Jid::parse(j).ok()) {
+            items.push(DiscoItem { jid, node: i.get_attr("node").map(str::to_owned), name: i.get_attr("name").map(str::to_owned) });
+        }
+    }
+    Some(items)
 }
 
 /// The payload of a disco#info request.

@@ -356,9 +356,12 @@ impl MucPresence {
         let nick = from.resource()?.to_owned();
         let x = presence.find("x", ns::MUC_USER);
         let item = x.and_then(|x| x.find("item", ns::MUC_USER)).map(parse_item).unwrap_or_default();
-        let status = x
-            .map(|x| x.find_all("status", ns::MUC_USER).filter_map(|s| s.get_attr("code")?.parse().ok()).collect())
-            .unwrap_or_default();
+        let mut status = Vec::new();
+        for s in x.iter().flat_map(|x| x.find_all("status", ns::MUC_USER)) {
+            if let Some(code) = s.get_attr("code").and_then(|c| c.parse().ok()) {
+                status.push(code);
+            }
+        }
         Some(MucPresence::Occupant(OccupantPresence {
             room,
             nick,

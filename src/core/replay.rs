@@ -108,7 +108,11 @@ fn by_time(messages: Vec<MessageObject>) -> Vec<MessageObject> {
         let at = sorted.partition_point(|(t, _)| *t <= time);
         sorted.insert(at, (time, msg));
     }
-    sorted.into_iter().map(|(_, msg)| msg).collect()
+    let mut out = Vec::with_capacity(sorted.len());
+    for (_, msg) in sorted {
+        out.push(msg);
+    }
+    out
 }
 
 #[cfg(test)]

@@ -56,10 +56,11 @@ impl Mechanism {
 
 /// The mechanisms a `<stream:features/>` element offers, in the server's order.
 pub fn offered_mechanisms(features: &Element) -> Vec<String> {
-    features
-        .find("mechanisms", ns::SASL)
-        .map(|m| m.find_all("mechanism", ns::SASL).map(|e| e.text_content().trim().to_owned()).collect())
-        .unwrap_or_default()
+    let mut offered = Vec::new();
+    for m in features.find("mechanisms", ns::SASL).iter().flat_map(|m| m.find_all("mechanism", ns::SASL)) {
+        offered.push(m.text_content().trim().to_owned());
+    }
+    offered
 }
 
 /// The most preferred mechanism ([`Mechanism::PREFERENCE`]) that the server offers and `allowed`
@@ -425,7 +426,10 @@ impl Scram {
         let client_key = h.hmac(&salted, b"Client Key");
         let stored_key = h.hash(&client_key);
         let client_signature = h.hmac(&stored_key, auth_message.as_bytes());
-        let proof: Vec<u8> = client_key.iter().zip(&client_signature).map(|(k, s)| k ^ s).collect();
+        let mut proof = client_key;
+        for (p, s) in proof.iter_mut().zip(&client_signature) {
+            *p ^= s;
+        }
         let server_key = h.hmac(&salted, b"Server Key");
         let server_signature = h.hmac(&server_key, auth_message.as_bytes());
         self.step = ScramStep::ExpectServerFinal { server_signature };

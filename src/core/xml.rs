@@ -240,7 +240,7 @@ fn malformed(e: quick_xml::Error) -> XmlError {
     XmlError::Malformed(match e {
         E::Syntax(e) => format!("syntax error: {e}"),
         E::IllFormed(e) => format!("ill-formed document: {e}"),
-        E::InvalidAttr(_) => "invalid attribute syntax".into(),
+        E::InvalidAttr(_) => "invalid or duplicate attribute".into(),
         E::Escape(_) => "invalid entity or character reference".into(),
         E::Encoding(_) | E::Namespace(_) | E::Io(_) => "invalid input".into(),
     })
@@ -321,11 +321,14 @@ impl Parser {
         if prefix == "xml" {
             return Some(NS_XML.to_owned());
         }
-        own.iter()
-            .rev()
-            .chain(self.stack.iter().rev().flat_map(|o| o.bindings.iter().rev()))
-            .find(|(p, _)| p == prefix)
-            .map(|(_, uri)| uri.clone())
+        // The innermost declaration wins: this element's own, then its ancestors' inwards out.
+        let scopes = std::iter::once(own).chain(self.stack.iter().rev().map(|o| o.bindings.as_slice()));
+        for bindings in scopes {
+            if let Some((_, uri)) = bindings.iter().rev().find(|(p, _)| p == prefix) {
+                return Some(uri.clone());
+            }
+        }
+        None
     }
 
     fn open(&mut self, start: &BytesStart) -> Result<(), XmlError> {
@@ -335,29 +338,21 @@ impl Parser {
         if self.stack.len() >= MAX_DEPTH {
             return Err(XmlError::Forbidden("nesting too deep"));
         }
-        let mut bindings: Vec<(String, String)> = Vec::new();
-        let mut attrs: Vec<(String, String)> = Vec::new();
-        // quick-xml's own duplicate check hashes names once a tag has many attributes, which
-        // links a hash table in; names are checked here against the ones already read instead.
-        let mut list = start.attributes();
-        list.with_checks(false);
-        for attr in list {
-            let attr = attr.map_err(|_| XmlError::Malformed("invalid attribute syntax".into()))?;
+        let mut bindings = Vec::new();
+        let mut attrs = Vec::new();
+        for attr in start.attributes() {
+            let attr = attr.map_err(|e| malformed(e.into()))?;
             let key = attr.key.0;
             let value = normalize_attribute_value(&attr.value, 1, is_normalized, line_end_to_space, resolve_predefined_entity)
                 .map_err(|e| malformed(e.into()))?
                 .into_owned();
-            let (list, name) = if key == "xmlns" {
-                (&mut bindings, "")
+            if key == "xmlns" {
+                bindings.push((String::new(), value));
             } else if let Some(prefix) = key.strip_prefix("xmlns:") {
-                (&mut bindings, prefix)
+                bindings.push((prefix.to_owned(), value));
             } else {
-                (&mut attrs, key)
-            };
-            if list.iter().any(|(k, _)| k == name) {
-                return Err(XmlError::Malformed(format!("duplicate attribute `{key}`")));
+                attrs.push((key.to_owned(), value));
             }
-            list.push((name.to_owned(), value));
         }
         let qname = start.name().0;
         let (prefix, local) = match qname.split_once(':') {
