@@ -78,8 +78,7 @@ impl Iq {
 
 /// A request IQ of `kind` (`Get` or `Set`) to `to` (`None`: our own account) carrying `payload`.
 pub fn request(kind: IqType, to: Option<&Jid>, id: &str, payload: Element) -> Element {
-    let to = to.map(ToString::to_string);
-    Element::new("iq", ns::CLIENT).attr("type", kind.as_str()).attr("id", id).attr_opt("to", to.as_deref()).child(payload)
+    Element::new("iq", ns::CLIENT).attr("type", kind.as_str()).attr("id", id).attr_opt("to", to.map(Jid::as_str)).child(payload)
 }
 
 /// The answer to an incoming `get` or `set`; `None` for results and errors, which answer our own
@@ -106,8 +105,7 @@ pub fn answer(request: &Iq) -> Option<Element> {
 }
 
 fn reply(request: &Iq, kind: &str) -> Element {
-    let to = request.from.as_ref().map(ToString::to_string);
-    Element::new("iq", ns::CLIENT).attr("type", kind).attr("id", &request.id).attr_opt("to", to.as_deref())
+    Element::new("iq", ns::CLIENT).attr("type", kind).attr("id", &request.id).attr_opt("to", request.from.as_ref().map(Jid::as_str))
 }
 
 #[cfg(test)]

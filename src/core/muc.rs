@@ -113,7 +113,7 @@ pub fn join_presence(occupant: &Jid, id: &str, history: HistoryRequest, show: Sh
     if let Some(h) = history.to_element() {
         x.push(h);
     }
-    let mut presence = Element::new("presence", ns::CLIENT).attr("to", &occupant.to_string()).attr("id", id);
+    let mut presence = Element::new("presence", ns::CLIENT).attr("to", occupant.as_str()).attr("id", id);
     if let Some(s) = show.to_element() {
         presence.push(s);
     }
@@ -122,7 +122,7 @@ pub fn join_presence(occupant: &Jid, id: &str, history: HistoryRequest, show: Sh
 
 /// A presence update (new `show`) to a room we are in, addressed to our occupant JID.
 pub fn presence_update(occupant: &Jid, id: &str, show: Show) -> Element {
-    let mut presence = Element::new("presence", ns::CLIENT).attr("to", &occupant.to_string()).attr("id", id);
+    let mut presence = Element::new("presence", ns::CLIENT).attr("to", occupant.as_str()).attr("id", id);
     if let Some(s) = show.to_element() {
         presence.push(s);
     }
@@ -131,7 +131,7 @@ pub fn presence_update(occupant: &Jid, id: &str, show: Show) -> Element {
 
 /// The presence that leaves the room `occupant` is in.
 pub fn leave_presence(occupant: &Jid, id: &str) -> Element {
-    Element::new("presence", ns::CLIENT).attr("to", &occupant.to_string()).attr("id", id).attr("type", "unavailable")
+    Element::new("presence", ns::CLIENT).attr("to", occupant.as_str()).attr("id", id).attr("type", "unavailable")
 }
 
 /// The owner IQ that accepts the default configuration of a room we just created (an empty
@@ -139,7 +139,7 @@ pub fn leave_presence(occupant: &Jid, id: &str) -> Element {
 pub fn instant_room_config(room: &Jid, id: &str) -> Element {
     let form = Element::new("x", ns::DATA_FORMS).attr("type", "submit");
     Element::new("iq", ns::CLIENT)
-        .attr("to", &room.to_string())
+        .attr("to", room.as_str())
         .attr("type", "set")
         .attr("id", id)
         .child(Element::new("query", ns::MUC_OWNER).child(form))
