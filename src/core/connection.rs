@@ -469,7 +469,7 @@ impl Connection {
         if self.config.pipelining {
             let mut payload = vec![self.bind_request()];
             payload.append(&mut self.held);
-            self.pipelined.clone_from(&payload);
+            self.pipelined = payload.clone();
             self.bosh.restart(payload);
         } else {
             self.bosh.restart(Vec::new());
