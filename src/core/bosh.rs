@@ -21,7 +21,7 @@ use super::http::{HttpRequest, HttpResponse, Method, RequestId, TransportError};
 use super::ns;
 use super::queue::Queue;
 use super::vecmap::VecMap;
-use super::xml::{Element, Node};
+use super::xml::{name_index, Element, Node};
 use super::Instant;
 
 /// The `Content-Type` of every POST: text/plain keeps it a CORS "simple" request (no preflight);
@@ -119,24 +119,42 @@ pub enum TerminateCondition {
     Other(String),
 }
 
+/// The defined conditions' names, in variant order.
+const TERMINATE_NAMES: [&str; 13] = [
+    "bad-request",
+    "host-gone",
+    "host-unknown",
+    "improper-addressing",
+    "internal-server-error",
+    "item-not-found",
+    "other-request",
+    "policy-violation",
+    "remote-connection-failed",
+    "remote-stream-error",
+    "see-other-uri",
+    "system-shutdown",
+    "undefined-condition",
+];
+
 impl TerminateCondition {
     fn parse(condition: Option<&str>) -> TerminateCondition {
-        match condition {
-            None | Some("") => TerminateCondition::Unspecified,
-            Some("bad-request") => TerminateCondition::BadRequest,
-            Some("host-gone") => TerminateCondition::HostGone,
-            Some("host-unknown") => TerminateCondition::HostUnknown,
-            Some("improper-addressing") => TerminateCondition::ImproperAddressing,
-            Some("internal-server-error") => TerminateCondition::InternalServerError,
-            Some("item-not-found") => TerminateCondition::ItemNotFound,
-            Some("other-request") => TerminateCondition::OtherRequest,
-            Some("policy-violation") => TerminateCondition::PolicyViolation,
-            Some("remote-connection-failed") => TerminateCondition::RemoteConnectionFailed,
-            Some("remote-stream-error") => TerminateCondition::RemoteStreamError,
-            Some("see-other-uri") => TerminateCondition::SeeOtherUri,
-            Some("system-shutdown") => TerminateCondition::SystemShutdown,
-            Some("undefined-condition") => TerminateCondition::UndefinedCondition,
-            Some(other) => TerminateCondition::Other(other.to_owned()),
+        use TerminateCondition::*;
+        let Some(name) = condition.filter(|c| !c.is_empty()) else { return Unspecified };
+        match name_index(&TERMINATE_NAMES, name) {
+            Some(0) => BadRequest,
+            Some(1) => HostGone,
+            Some(2) => HostUnknown,
+            Some(3) => ImproperAddressing,
+            Some(4) => InternalServerError,
+            Some(5) => ItemNotFound,
+            Some(6) => OtherRequest,
+            Some(7) => PolicyViolation,
+            Some(8) => RemoteConnectionFailed,
+            Some(9) => RemoteStreamError,
+            Some(10) => SeeOtherUri,
+            Some(11) => SystemShutdown,
+            Some(12) => UndefinedCondition,
+            _ => Other(name.to_owned()),
         }
     }
 

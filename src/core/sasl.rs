@@ -18,7 +18,7 @@ use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
 use super::ns;
-use super::xml::Element;
+use super::xml::{name_index, Element};
 
 /// Highest SCRAM iteration count accepted: deriving the key blocks the page for its duration, and
 /// a hostile server could otherwise ask for billions of rounds.
@@ -101,21 +101,37 @@ pub enum SaslCondition {
     Other(String),
 }
 
+/// The defined conditions' names, in variant order.
+const SASL_NAMES: [&str; 11] = [
+    "aborted",
+    "account-disabled",
+    "credentials-expired",
+    "encryption-required",
+    "incorrect-encoding",
+    "invalid-authzid",
+    "invalid-mechanism",
+    "malformed-request",
+    "mechanism-too-weak",
+    "not-authorized",
+    "temporary-auth-failure",
+];
+
 impl SaslCondition {
     fn from_name(name: &str) -> SaslCondition {
-        match name {
-            "aborted" => SaslCondition::Aborted,
-            "account-disabled" => SaslCondition::AccountDisabled,
-            "credentials-expired" => SaslCondition::CredentialsExpired,
-            "encryption-required" => SaslCondition::EncryptionRequired,
-            "incorrect-encoding" => SaslCondition::IncorrectEncoding,
-            "invalid-authzid" => SaslCondition::InvalidAuthzid,
-            "invalid-mechanism" => SaslCondition::InvalidMechanism,
-            "malformed-request" => SaslCondition::MalformedRequest,
-            "mechanism-too-weak" => SaslCondition::MechanismTooWeak,
-            "not-authorized" => SaslCondition::NotAuthorized,
-            "temporary-auth-failure" => SaslCondition::TemporaryAuthFailure,
-            other => SaslCondition::Other(other.to_owned()),
+        use SaslCondition::*;
+        match name_index(&SASL_NAMES, name) {
+            Some(0) => Aborted,
+            Some(1) => AccountDisabled,
+            Some(2) => CredentialsExpired,
+            Some(3) => EncryptionRequired,
+            Some(4) => IncorrectEncoding,
+            Some(5) => InvalidAuthzid,
+            Some(6) => InvalidMechanism,
+            Some(7) => MalformedRequest,
+            Some(8) => MechanismTooWeak,
+            Some(9) => NotAuthorized,
+            Some(10) => TemporaryAuthFailure,
+            _ => Other(name.to_owned()),
         }
     }
 

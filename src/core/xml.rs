@@ -209,6 +209,13 @@ impl Element {
     }
 }
 
+/// Where `name` is in `names`: reads a wire name (a defined condition) as the index of the variant
+/// listed at the same place, one comparison loop for every such enum instead of a string `match`
+/// each.
+pub fn name_index(names: &[&str], name: &str) -> Option<usize> {
+    names.iter().position(|n| *n == name)
+}
+
 /// Escapes `text` for XML character data (`attr = false`) or a double-quoted attribute value.
 /// Characters XML 1.0 cannot carry at all (most C0 controls) are dropped rather than sent: a
 /// server would close the stream on them.
