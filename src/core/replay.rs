@@ -101,18 +101,17 @@ impl Shown {
 /// come (nearly) in time order, so each entry lands at the end, and it adds a few hundred bytes
 /// to the module where the standard sorts add several KB per element type.
 fn by_time(messages: Vec<MessageObject>) -> Vec<MessageObject> {
-    let mut sorted: Vec<(u64, MessageObject)> = Vec::with_capacity(messages.len());
+    // The times, kept beside the messages in the same order.
+    let mut times: Vec<u64> = Vec::with_capacity(messages.len());
+    let mut sorted = Vec::with_capacity(messages.len());
     for msg in messages {
         let time = parse_iso(&msg.time).unwrap_or(u64::MAX);
         // After every entry of the same time: stable.
-        let at = sorted.partition_point(|(t, _)| *t <= time);
-        sorted.insert(at, (time, msg));
+        let at = times.partition_point(|t| *t <= time);
+        times.insert(at, time);
+        sorted.insert(at, msg);
     }
-    let mut out = Vec::with_capacity(sorted.len());
-    for (_, msg) in sorted {
-        out.push(msg);
-    }
-    out
+    sorted
 }
 
 #[cfg(test)]
