@@ -318,7 +318,7 @@ impl<V> Recent<V> {
     }
 
     fn contains(&self, key: &str) -> bool {
-        self.entries.iter().any(|(k, _)| k == key)
+        self.entries.as_slice().iter().any(|(k, _)| k == key)
     }
 
     /// Remembers `key`; `false` (and no change) when it was already there.
@@ -331,7 +331,7 @@ impl<V> Recent<V> {
     }
 
     fn get_mut(&mut self, key: &str) -> Option<&mut V> {
-        self.entries.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.entries.as_mut_slice().iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 }
 

@@ -8,8 +8,6 @@
 //! references other than the five predefined ones and character references are refused (RFC 6120
 //! §11.1), which also rules out entity-expansion attacks.
 
-use std::fmt::Write as _;
-
 use quick_xml::escape::{normalize_attribute_value, resolve_predefined_entity};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
@@ -188,7 +186,9 @@ impl Element {
             out.push('"');
         }
         for (k, v) in &self.attrs {
-            let _ = write!(out, " {k}=\"");
+            out.push(' ');
+            out.push_str(k);
+            out.push_str("=\"");
             escape_into(out, v, true);
             out.push('"');
         }
