@@ -493,7 +493,7 @@ impl Chat {
             if self.rooms.get(&room).is_some_and(|r| matches!(r.phase, Phase::Joining { deadline, .. } if deadline <= now)) {
                 // A late self-presence would leave a ghost occupant behind: leave explicitly.
                 self.leave_quietly(&room);
-                self.events.push_back(ChatEvent::JoinFailed { room, error: JoinError::Timeout });
+                self.join_failed(&room, JoinError::Timeout);
             }
         }
         // IQs sent while finishing one expire later, so this ends; the order is the sending order.
@@ -517,7 +517,7 @@ impl Chat {
                 room.last_state = None;
             } else {
                 self.rooms.remove(&jid);
-                self.events.push_back(ChatEvent::JoinFailed { room: jid, error: JoinError::Disconnected });
+                self.join_failed(&jid, JoinError::Disconnected);
             }
         }
     }
@@ -576,7 +576,7 @@ impl Chat {
             let joining = matches!(r.phase, Phase::Joining { .. } | Phase::Configuring);
             self.leave_quietly(room);
             if joining {
-                self.events.push_back(ChatEvent::JoinFailed { room: room.clone(), error: JoinError::Cancelled });
+                self.join_failed(room, JoinError::Cancelled);
             }
         }
     }
@@ -585,9 +585,8 @@ impl Chat {
     /// status starts `pending` ([`ChatEvent::MessageStatus`]).
     pub fn send_message(&mut self, room: &Jid, body: &str, subtype: &str, files: &[FileRef]) -> Result<String, ChatError> {
         self.joined_room(room)?;
-        let id = self.next_id();
+        let id = self.own_id();
         self.out.push_back(groupchat::chat_message(room, &id, body, subtype, files));
-        self.own_ids.insert(id.clone(), ());
         self.own_status.insert(id.clone(), (room.clone(), MessageStatus::Pending));
         if let Some(r) = self.rooms.get_mut(room) {
             r.last_state = Some(ChatState::Active);
@@ -604,8 +603,7 @@ impl Chat {
             return Ok(false);
         }
         r.last_state = Some(state);
-        let id = self.next_id();
-        self.own_ids.insert(id.clone(), ());
+        let id = self.own_id();
         self.out.push_back(groupchat::chat_state_message(room, &id, state));
         Ok(true)
     }
@@ -613,30 +611,14 @@ impl Chat {
     /// `sendReceiveReceipt`: sends a receipt for `msgid` and raises [`ChatEvent::ReceiptSent`];
     /// `Ok(false)` when one was already sent for it (or `msgid` is empty).
     pub fn send_receipt(&mut self, room: &Jid, msgid: &str) -> Result<bool, ChatError> {
-        self.joined_room(room)?;
-        if msgid.is_empty() || !self.receipts_sent.insert(format!("{room}\n{msgid}"), ()) {
-            return Ok(false);
-        }
-        let id = self.next_id();
-        self.own_ids.insert(id.clone(), ());
-        self.out.push_back(groupchat::receipt_message(room, &id, msgid));
-        self.events.push_back(ChatEvent::ReceiptSent { room: room.clone(), msgid: msgid.to_owned() });
-        Ok(true)
+        self.send_ack(room, msgid, false)
     }
 
     /// `sendDisplayedReceipt`: sends a `displayed` marker for `msgid` and raises
     /// [`ChatEvent::MarkerSent`]; `Ok(false)` when one was already sent for it (or `msgid` is
     /// empty).
     pub fn send_marker(&mut self, room: &Jid, msgid: &str) -> Result<bool, ChatError> {
-        self.joined_room(room)?;
-        if msgid.is_empty() || !self.markers_sent.insert(format!("{room}\n{msgid}"), ()) {
-            return Ok(false);
-        }
-        let id = self.next_id();
-        self.own_ids.insert(id.clone(), ());
-        self.out.push_back(groupchat::displayed_message(room, &id, msgid));
-        self.events.push_back(ChatEvent::MarkerSent { room: room.clone(), msgid: msgid.to_owned() });
-        Ok(true)
+        self.send_ack(room, msgid, true)
     }
 
     /// Sets our availability and tells every room we are in.
@@ -671,11 +653,11 @@ impl Chat {
         let q = self.next_query();
         if let Some(found) = &self.upload_service {
             let result = Ok(QueryOutcome::UploadService(Some(found.clone())));
-            self.events.push_back(ChatEvent::QueryResult { id: q, result });
+            self.query_result(q, result);
             return q;
         }
         let Some(domain) = self.own_domain() else {
-            self.events.push_back(ChatEvent::QueryResult { id: q, result: Err(QueryError::NoAccount) });
+            self.query_result(q, Err(QueryError::NoAccount));
             return q;
         };
         self.discoveries.insert(q, Discovery { outstanding: 1, items_done: false });
@@ -738,6 +720,40 @@ impl Chat {
     fn next_id(&mut self) -> String {
         self.counter += 1;
         format!("{}-{}", self.id_prefix, self.counter)
+    }
+
+    /// Sends a `displayed` marker (`marker`) or a receipt for `msgid`, once per message.
+    fn send_ack(&mut self, room: &Jid, msgid: &str, marker: bool) -> Result<bool, ChatError> {
+        self.joined_room(room)?;
+        let sent = if marker { &mut self.markers_sent } else { &mut self.receipts_sent };
+        if msgid.is_empty() || !sent.insert(format!("{room}\n{msgid}"), ()) {
+            return Ok(false);
+        }
+        let id = self.own_id();
+        let (room, msgid) = (room.clone(), msgid.to_owned());
+        if marker {
+            self.out.push_back(groupchat::displayed_message(&room, &id, &msgid));
+            self.events.push_back(ChatEvent::MarkerSent { room, msgid });
+        } else {
+            self.out.push_back(groupchat::receipt_message(&room, &id, &msgid));
+            self.events.push_back(ChatEvent::ReceiptSent { room, msgid });
+        }
+        Ok(true)
+    }
+
+    /// A fresh id for a message of ours, remembered so that its reflection is known as ours.
+    fn own_id(&mut self) -> String {
+        let id = self.next_id();
+        self.own_ids.insert(id.clone(), ());
+        id
+    }
+
+    fn join_failed(&mut self, room: &Jid, error: JoinError) {
+        self.events.push_back(ChatEvent::JoinFailed { room: room.clone(), error });
+    }
+
+    fn query_result(&mut self, id: QueryId, result: Result<QueryOutcome, QueryError>) {
+        self.events.push_back(ChatEvent::QueryResult { id, result });
     }
 
     fn next_query(&mut self) -> QueryId {
@@ -823,7 +839,7 @@ impl Chat {
                     .map_err(failure)
                     .and_then(|p| p.as_ref().and_then(DiscoInfo::parse).ok_or(QueryError::BadReply))
                     .map(QueryOutcome::DiscoInfo);
-                self.events.push_back(ChatEvent::QueryResult { id: q, result });
+                self.query_result(q, result);
             }
             Purpose::Slot(q) => {
                 let result = match outcome {
@@ -831,7 +847,7 @@ impl Chat {
                     Err(IqFailure::Error(e)) => Err(QueryError::Slot(upload::slot_refusal(e))),
                     Err(f) => Err(failure(f)),
                 };
-                self.events.push_back(ChatEvent::QueryResult { id: q, result });
+                self.query_result(q, result);
             }
             Purpose::RoomConfig(room) => self.on_room_configured(&room, outcome),
             Purpose::UploadItems(q) => self.on_upload_items(now, q, outcome),
@@ -851,7 +867,7 @@ impl Chat {
             }
             Err(IqFailure::Disconnected) => {
                 self.rooms.remove(room);
-                self.events.push_back(ChatEvent::JoinFailed { room: room.clone(), error: JoinError::Disconnected });
+                self.join_failed(room, JoinError::Disconnected);
             }
             Err(f) => {
                 // A locked room is useless to everyone: leave it rather than linger as its owner.
@@ -860,7 +876,7 @@ impl Chat {
                     IqFailure::Error(e) => Some(e),
                     _ => None,
                 });
-                self.events.push_back(ChatEvent::JoinFailed { room: room.clone(), error });
+                self.join_failed(room, error);
             }
         }
     }
@@ -918,7 +934,7 @@ impl Chat {
         }
         // Answers still on their way are of no use now.
         self.pending.retain(|(_, p)| !matches!(p.purpose, Purpose::UploadItems(x) | Purpose::UploadProbe(x, _) if x == q));
-        self.events.push_back(ChatEvent::QueryResult { id: q, result: result.map(QueryOutcome::UploadService) });
+        self.query_result(q, result.map(QueryOutcome::UploadService));
     }
 
     fn on_presence(&mut self, now: Instant, stanza: &Element) {
@@ -947,7 +963,7 @@ impl Chat {
         }
         self.rooms.remove(room);
         let error = if error.is("conflict") { JoinError::NickConflict } else { JoinError::Refused(error) };
-        self.events.push_back(ChatEvent::JoinFailed { room: room.clone(), error });
+        self.join_failed(room, error);
     }
 
     fn on_occupant(&mut self, now: Instant, p: OccupantPresence) {
