@@ -298,19 +298,14 @@ impl Parser {
                 Event::Text(t) => self.text(&t.xml10_content())?,
                 Event::CData(t) => self.text(&t.xml10_content())?,
                 Event::GeneralRef(r) => {
+                    let mut utf8 = [0; 4];
+                    // Character references, and the five predefined entities only (no DTD).
                     let resolved = match r.resolve_char_ref() {
-                        Ok(Some(c)) => c.to_string(),
-                        Ok(None) => match &*r {
-                            "amp" => "&".into(),
-                            "lt" => "<".into(),
-                            "gt" => ">".into(),
-                            "quot" => "\"".into(),
-                            "apos" => "'".into(),
-                            _ => return Err(XmlError::Forbidden("unknown entity")),
-                        },
+                        Ok(Some(c)) => c.encode_utf8(&mut utf8),
+                        Ok(None) => resolve_predefined_entity(&r).ok_or(XmlError::Forbidden("unknown entity"))?,
                         Err(e) => return Err(malformed(e)),
                     };
-                    self.text(&resolved)?;
+                    self.text(resolved)?;
                 }
                 Event::DocType(_) => return Err(XmlError::Forbidden("DTD")),
                 Event::PI(_) => return Err(XmlError::Forbidden("processing instruction")),
