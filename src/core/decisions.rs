@@ -154,14 +154,15 @@ pub fn incoming_files(oob: &[super::oob::Oob], subtype: Option<&str>, body: &str
         url: url.to_owned(),
         name: desc.map_or_else(|| super::media::file_name(url), str::to_owned),
     };
-    if !oob.is_empty() {
-        return oob.iter().map(|o| named(&o.url, o.desc.as_deref())).collect();
+    let mut files = Vec::new();
+    for o in oob {
+        files.push(named(&o.url, o.desc.as_deref()));
     }
     let body = body.trim();
-    if subtype == Some(SUBTYPE_MEDIA) && super::config::is_http_url(body) {
-        return vec![named(body, None)];
+    if oob.is_empty() && subtype == Some(SUBTYPE_MEDIA) && super::config::is_http_url(body) {
+        files.push(named(body, None));
     }
-    Vec::new()
+    files
 }
 
 #[cfg(test)]
