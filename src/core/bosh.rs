@@ -22,7 +22,7 @@ use super::ns;
 use super::queue::Queue;
 use super::vecmap::VecMap;
 use super::xml::{name_index, Element, Node};
-use super::Instant;
+use super::{earliest, Instant};
 
 /// The `Content-Type` of every POST: text/plain keeps it a CORS "simple" request (no preflight);
 /// connection managers read the body whatever the type says.
@@ -360,7 +360,14 @@ impl Bosh {
 
     /// Takes the HTTP result of request `id`.
     pub fn handle_response(&mut self, now: Instant, id: RequestId, result: Result<HttpResponse, TransportError>) {
-        let Some((&rid, flight)) = self.flights.iter_mut().find(|(_, f)| f.request == Some(id)) else {
+        let mut found = None;
+        for (&rid, flight) in self.flights.iter_mut() {
+            if flight.request == Some(id) {
+                found = Some((rid, flight));
+                break;
+            }
+        }
+        let Some((rid, flight)) = found else {
             return; // a request of a closed session, or one already superseded by a resend
         };
         flight.request = None;
@@ -404,7 +411,13 @@ impl Bosh {
     #[must_use]
     pub fn poll_transmit(&mut self, now: Instant) -> Option<HttpRequest> {
         // Resends first: the server processes rids in order.
-        let due = self.flights.iter().find(|(_, f)| f.request.is_none() && f.retry_at.is_none()).map(|(&rid, _)| rid);
+        let mut due = None;
+        for (&rid, f) in self.flights.iter() {
+            if f.request.is_none() && f.retry_at.is_none() {
+                due = Some(rid);
+                break;
+            }
+        }
         if let Some(rid) = due {
             return self.resend(rid);
         }
@@ -421,17 +434,23 @@ impl Bosh {
         let terminate_due = self.terminate_requested && !self.terminate_sent;
         let blocked = terminate_due || (!self.outgoing.is_empty() && self.flights.len() < requests);
         let mut next = self.no_poll_before.filter(|_| self.wants_poll());
-        let candidates = self.flights.values().map(|f| f.retry_at).chain([self.overtake_at().filter(|_| blocked)]);
-        for t in candidates.flatten() {
-            next = Some(next.map_or(t, |n| n.min(t)));
+        let mut consider = |t: Option<Instant>| next = earliest(next, t);
+        for f in self.flights.values() {
+            consider(f.retry_at);
         }
+        consider(self.overtake_at().filter(|_| blocked));
         next
     }
 
     /// When the youngest empty long-poll in flight may be followed by a newer request.
     fn overtake_at(&self) -> Option<Instant> {
-        let youngest = self.flights.values().filter(|f| f.empty && f.request.is_some()).map(|f| f.sent_at).max()?;
-        Some(youngest.plus_ms(OVERTAKE_AFTER_MS))
+        let mut youngest = None;
+        for f in self.flights.values() {
+            if f.empty && f.request.is_some() {
+                youngest = youngest.max(Some(f.sent_at));
+            }
+        }
+        Some(youngest?.plus_ms(OVERTAKE_AFTER_MS))
     }
 
     /// The next event, if any.

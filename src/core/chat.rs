@@ -27,7 +27,7 @@ use super::stanza_error::StanzaError;
 use super::upload::{self, SlotError, UploadService, UploadSlot};
 use super::vecmap::VecMap;
 use super::xml::Element;
-use super::Instant;
+use super::{earliest, Instant};
 
 /// How long a join may wait for the room's self-presence.
 pub const JOIN_TIMEOUT_MS: u64 = 30_000;
@@ -460,7 +460,11 @@ impl Chat {
 
     /// The occupants of `room`, ourselves included, by nick.
     pub fn occupants(&self, room: &Jid) -> Vec<Occupant> {
-        self.rooms.get(room).map(|r| r.occupants.values().cloned().collect()).unwrap_or_default()
+        let mut list = Vec::new();
+        for o in self.rooms.get(room).iter().flat_map(|r| r.occupants.values()) {
+            list.push(o.clone());
+        }
+        list
     }
 
     /// The upload service found by the last successful discovery.
@@ -697,15 +701,14 @@ impl Chat {
     /// When [`Chat::handle_timeout`] must be called next (a join or an IQ deadline).
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let mut next: Option<Instant> = None;
-        let mut consider = |t: Instant| next = Some(next.map_or(t, |n| n.min(t)));
+        let mut next = None;
         for r in self.rooms.values() {
             if let Phase::Joining { deadline, .. } = r.phase {
-                consider(deadline);
+                next = earliest(next, Some(deadline));
             }
         }
         for (_, p) in &self.pending {
-            consider(p.deadline);
+            next = earliest(next, Some(p.deadline));
         }
         next
     }
@@ -714,7 +717,11 @@ impl Chat {
 
     /// The rooms' JIDs, copied out so that the loops over them may change the rooms.
     fn room_jids(&self) -> Vec<Jid> {
-        self.rooms.keys().cloned().collect()
+        let mut jids = Vec::new();
+        for jid in self.rooms.keys() {
+            jids.push(jid.clone());
+        }
+        jids
     }
 
     fn next_id(&mut self) -> String {
@@ -774,8 +781,9 @@ impl Chat {
 
     fn emit_joined(&mut self, room: &Jid) {
         if let Some(r) = self.rooms.get(room) {
-            let occupants = r.occupants.values().cloned().collect();
-            self.events.push_back(ChatEvent::RoomJoined { room: room.clone(), nick: r.nick.clone(), occupants });
+            let nick = r.nick.clone();
+            let occupants = self.occupants(room);
+            self.events.push_back(ChatEvent::RoomJoined { room: room.clone(), nick, occupants });
         }
     }
 

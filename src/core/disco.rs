@@ -119,13 +119,12 @@ impl DiscoInfo {
 
     /// The first value of field `var` in the extension form whose `FORM_TYPE` is `form_type`.
     pub fn field(&self, form_type: &str, var: &str) -> Option<&str> {
-        self.forms
-            .iter()
-            .filter(|f| f.form_type.as_deref() == Some(form_type))
-            .flat_map(|f| f.fields.iter())
-            .find(|f| f.var == var)
-            .and_then(|f| f.values.first())
-            .map(String::as_str)
+        for form in self.forms.iter().filter(|f| f.form_type.as_deref() == Some(form_type)) {
+            if let Some(field) = form.fields.iter().find(|f| f.var == var) {
+                return field.values.first().map(String::as_str);
+            }
+        }
+        None
     }
 
     /// The `<query/>` element publishing this information (identities and features only).

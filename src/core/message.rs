@@ -147,7 +147,7 @@ impl MessageObject {
     pub fn from_incoming(msg: &IncomingMessage, view: &Perspective<'_>) -> MessageObject {
         let nick = msg.from.resource().unwrap_or_default().to_owned();
         let msgid = decisions::msgid(msg.id.as_deref(), msg.origin_id.as_deref());
-        let own_id = [msg.origin_id.as_deref(), msg.id.as_deref()].into_iter().flatten().any(|id| (view.is_own_id)(id));
+        let own_id = msg.origin_id.as_deref().is_some_and(view.is_own_id) || msg.id.as_deref().is_some_and(view.is_own_id);
         let own_nick = !nick.is_empty() && view.own_nick == Some(nick.as_str());
         let body = msg.body.clone().unwrap_or_default();
         let files = decisions::incoming_files(&msg.oob, msg.subtype.as_deref(), &body);

@@ -455,7 +455,12 @@ impl Scram {
 
 /// The value of SCRAM attribute `key` in a comma-separated message.
 fn attribute(message: &str, key: char) -> Option<&str> {
-    message.split(',').find_map(|part| part.strip_prefix(key)?.strip_prefix('='))
+    for part in message.split(',') {
+        if let Some(value) = part.strip_prefix(key).and_then(|rest| rest.strip_prefix('=')) {
+            return Some(value);
+        }
+    }
+    None
 }
 
 fn verify_server_final(data: &[u8], expected: &[u8]) -> Result<(), SaslError> {
