@@ -461,8 +461,10 @@ impl Chat {
     /// The occupants of `room`, ourselves included, by nick.
     pub fn occupants(&self, room: &Jid) -> Vec<Occupant> {
         let mut list = Vec::new();
-        for o in self.rooms.get(room).iter().flat_map(|r| r.occupants.values()) {
-            list.push(o.clone());
+        if let Some(r) = self.rooms.get(room) {
+            for o in r.occupants.values() {
+                list.push(o.clone());
+            }
         }
         list
     }

@@ -190,8 +190,7 @@ pub struct StreamError {
 impl StreamError {
     fn parse(error: &Element) -> StreamError {
         let condition = error
-            .elements()
-            .find(|e| e.ns == ns::STREAM_ERRORS && e.name != "text")
+            .condition(ns::STREAM_ERRORS)
             .map_or(StreamCondition::Other("undefined-condition".to_owned()), |e| StreamCondition::from_name(&e.name));
         let text = error.child_text("text", ns::STREAM_ERRORS).filter(|t| !t.is_empty());
         StreamError { condition, text }

@@ -68,10 +68,14 @@ impl Iq {
             Some(f) => Some(Jid::parse(f).ok()?),
             None => None,
         };
-        let payload = stanza.elements().find(|e| !(e.name == "error" && e.ns == stanza.ns)).cloned();
-        let error = (kind == IqType::Error).then(|| {
-            StanzaError::from_stanza(stanza).unwrap_or_else(|| StanzaError::new(ErrorType::Cancel, "undefined-condition"))
-        });
+        let mut payload = None;
+        for e in stanza.elements() {
+            if !e.is("error", &stanza.ns) {
+                payload = Some(e.clone());
+                break;
+            }
+        }
+        let error = (kind == IqType::Error).then(|| StanzaError::of_error_stanza(stanza));
         Some(Iq { id, kind, from, payload, error })
     }
 }

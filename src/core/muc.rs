@@ -347,8 +347,7 @@ impl MucPresence {
             Some("unavailable") => false,
             Some("error") => {
                 // A presence error without an <error/> child still means the join failed.
-                let error = StanzaError::from_stanza(presence)
-                    .unwrap_or_else(|| StanzaError::new(super::stanza_error::ErrorType::Cancel, "undefined-condition"));
+                let error = StanzaError::of_error_stanza(presence);
                 return Some(MucPresence::Error { room, nick: from.resource().map(str::to_owned), error });
             }
             Some(_) => return None,
@@ -357,9 +356,11 @@ impl MucPresence {
         let x = presence.find("x", ns::MUC_USER);
         let item = x.and_then(|x| x.find("item", ns::MUC_USER)).map(parse_item).unwrap_or_default();
         let mut status = Vec::new();
-        for s in x.iter().flat_map(|x| x.find_all("status", ns::MUC_USER)) {
-            if let Some(code) = s.get_attr("code").and_then(|c| c.parse().ok()) {
-                status.push(code);
+        if let Some(x) = x {
+            for s in x.find_all("status", ns::MUC_USER) {
+                if let Some(code) = s.get_attr("code").and_then(|c| c.parse().ok()) {
+                    status.push(code);
+                }
             }
         }
         Some(MucPresence::Occupant(OccupantPresence {

@@ -57,8 +57,10 @@ impl Mechanism {
 /// The mechanisms a `<stream:features/>` element offers, in the server's order.
 pub fn offered_mechanisms(features: &Element) -> Vec<String> {
     let mut offered = Vec::new();
-    for m in features.find("mechanisms", ns::SASL).iter().flat_map(|m| m.find_all("mechanism", ns::SASL)) {
-        offered.push(m.text_content().trim().to_owned());
+    if let Some(list) = features.find("mechanisms", ns::SASL) {
+        for m in list.find_all("mechanism", ns::SASL) {
+            offered.push(m.text_content().trim().to_owned());
+        }
     }
     offered
 }
@@ -281,8 +283,7 @@ impl SaslClient {
 
 fn failure(element: &Element) -> SaslError {
     let condition = element
-        .elements()
-        .find(|e| e.ns == ns::SASL && e.name != "text")
+        .condition(ns::SASL)
         .map_or(SaslCondition::Other(String::new()), |e| SaslCondition::from_name(&e.name));
     let text = element.child_text("text", ns::SASL).filter(|t| !t.is_empty());
     SaslError::Failure { condition, text }

@@ -90,6 +90,12 @@ impl StanzaError {
         Some(StanzaError { kind, condition, text, app })
     }
 
+    /// The error an error stanza (`type='error'`) carries: [`StanzaError::from_stanza`], or
+    /// `undefined-condition` when it has no `<error/>` child.
+    pub fn of_error_stanza(stanza: &Element) -> StanzaError {
+        StanzaError::from_stanza(stanza).unwrap_or_else(|| StanzaError::new(ErrorType::Cancel, "undefined-condition"))
+    }
+
     /// The `<error/>` element to put in a reply.
     pub fn to_element(&self) -> Element {
         let mut error = Element::new("error", ns::CLIENT).attr("type", self.kind.as_str());

@@ -136,6 +136,12 @@ impl Element {
         self.elements().find(|e| e.is(name, ns))
     }
 
+    /// The first child element in namespace `ns` other than `<text/>`: the defined condition of a
+    /// stream, SASL or stanza error.
+    pub fn condition(&self, ns: &str) -> Option<&Element> {
+        self.elements().find(|e| e.ns == ns && e.name != "text")
+    }
+
     /// Every child element `name` in namespace `ns`.
     pub fn find_all<'a>(&'a self, name: &'a str, ns: &'a str) -> impl Iterator<Item = &'a Element> + 'a {
         self.elements().filter(move |e| e.is(name, ns))
@@ -143,7 +149,12 @@ impl Element {
 
     /// The first child element in namespace `ns`, whatever its name (chat states, markers).
     pub fn find_ns(&self, ns: &str) -> Option<&Element> {
-        self.elements().find(|e| e.ns == ns)
+        for e in self.elements() {
+            if e.ns == ns {
+                return Some(e);
+            }
+        }
+        None
     }
 
     /// The concatenated text directly inside this element.
