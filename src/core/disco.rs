@@ -119,7 +119,10 @@ impl DiscoInfo {
 
     /// The first value of field `var` in the extension form whose `FORM_TYPE` is `form_type`.
     pub fn field(&self, form_type: &str, var: &str) -> Option<&str> {
-        for form in self.forms.iter().filter(|f| f.form_type.as_deref() == Some(form_type)) {
+        for form in &self.forms {
+            if form.form_type.as_deref() != Some(form_type) {
+                continue;
+            }
             if let Some(field) = form.fields.iter().find(|f| f.var == var) {
                 return field.values.first().map(String::as_str);
             }

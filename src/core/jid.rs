@@ -197,7 +197,7 @@ fn check_local(local: &str) -> Result<String, JidError> {
     if local.is_empty() {
         return Err(JidError::EmptyLocal);
     }
-    if let Some(c) = local.chars().find(|&c| "\"&'/:<>@".contains(c) || c.is_whitespace() || c.is_control()) {
+    if let Some(c) = forbidden(local, "\"&'/:<>@", false) {
         return Err(JidError::LocalForbidden(c));
     }
     let local = local.to_ascii_lowercase();
@@ -219,12 +219,11 @@ fn check_domain(domain: &str) -> Result<String, JidError> {
     }
     let valid = if let Some(inner) = domain.strip_prefix('[').and_then(|d| d.strip_suffix(']')) {
         // An IPv6 literal.
-        !inner.is_empty() && inner.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+        !inner.is_empty() && inner.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
     } else {
-        domain.split('.').all(|label| {
-            !label.is_empty()
-                && label.chars().all(|c| !(c.is_whitespace() || c.is_control() || "\"&'/:<>@[]\\".contains(c)))
-        })
+        // No empty label, and no character a domain name cannot hold.
+        let empty_label = domain.starts_with('.') || domain.ends_with('.') || domain.contains("..");
+        !empty_label && forbidden(&domain, "\"&'/:<>@[]\\", false).is_none()
     };
     if valid {
         Ok(domain)
@@ -240,10 +239,21 @@ fn check_resource(resource: &str) -> Result<(), JidError> {
     if resource.len() > MAX_PART {
         return Err(JidError::ResourceTooLong);
     }
-    match resource.chars().find(|c| c.is_control()) {
+    match forbidden(resource, "", true) {
         Some(c) => Err(JidError::ResourceForbidden(c)),
         None => Ok(()),
     }
+}
+
+/// The first character of `s` that is a control character, one of `listed`, or (unless
+/// `spaces`) white space.
+fn forbidden(s: &str, listed: &str, spaces: bool) -> Option<char> {
+    for c in s.chars() {
+        if c.is_control() || listed.contains(c) || (!spaces && c.is_whitespace()) {
+            return Some(c);
+        }
+    }
+    None
 }
 
 #[cfg(test)]

@@ -40,7 +40,10 @@ impl Marker {
     /// over `<markable/>` when a message has both.
     pub fn from_message(message: &Element) -> Option<Marker> {
         let mut markable = false;
-        for e in message.elements().filter(|e| e.ns == ns::CHAT_MARKERS) {
+        for e in message.elements() {
+            if e.ns != ns::CHAT_MARKERS {
+                continue;
+            }
             let kind = match e.name.as_str() {
                 "received" => MarkerKind::Received,
                 "displayed" => MarkerKind::Displayed,

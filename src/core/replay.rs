@@ -83,9 +83,15 @@ impl Shown {
                 continue;
             }
             let entry = ShownMessage::of(&msg);
-            let twin = self.messages.iter().zip(used.iter_mut()).find(|(seen, used)| !**used && decisions::same_message(seen, &entry));
-            if let Some((_, used)) = twin {
-                *used = true;
+            let mut twin = None;
+            for (i, seen) in self.messages.iter().enumerate() {
+                if !used.get(i).copied().unwrap_or(true) && decisions::same_message(seen, &entry) {
+                    twin = Some(i);
+                    break;
+                }
+            }
+            if let Some(slot) = twin.and_then(|i| used.get_mut(i)) {
+                *slot = true;
                 continue;
             }
             fresh.push(msg);

@@ -68,9 +68,12 @@ pub fn offered_mechanisms(features: &Element) -> Vec<String> {
 /// The most preferred mechanism ([`Mechanism::PREFERENCE`]) that the server offers and `allowed`
 /// contains.
 pub fn choose(offered: &[String], allowed: &[Mechanism]) -> Option<Mechanism> {
-    Mechanism::PREFERENCE
-        .into_iter()
-        .find(|m| allowed.contains(m) && offered.iter().any(|o| o == m.name()))
+    for m in Mechanism::PREFERENCE {
+        if allowed.contains(&m) && offered.iter().any(|o| o == m.name()) {
+            return Some(m);
+        }
+    }
+    None
 }
 
 /// A defined SASL failure condition (RFC 6120 §6.5).
@@ -381,7 +384,13 @@ enum ScramStep {
 
 impl Scram {
     fn new(hash: ScramHash, username: &str, password: &str, client_nonce: &str) -> Scram {
-        let client_nonce: String = client_nonce.chars().filter(|c| c.is_ascii_graphic() && *c != ',').collect();
+        let mut nonce = String::new();
+        for c in client_nonce.chars() {
+            if c.is_ascii_graphic() && c != ',' {
+                nonce.push(c);
+            }
+        }
+        let client_nonce = nonce;
         let client_first_bare = format!("n={},r={client_nonce}", saslname(username));
         Scram { hash, password: password.to_owned(), client_nonce, client_first_bare, step: ScramStep::ExpectServerFirst }
     }

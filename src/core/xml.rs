@@ -335,13 +335,14 @@ impl Parser {
             return Some(NS_XML.to_owned());
         }
         // The innermost declaration wins: this element's own, then its ancestors' inwards out.
-        let scopes = std::iter::once(own).chain(self.stack.iter().rev().map(|o| o.bindings.as_slice()));
-        for bindings in scopes {
+        let mut scopes = self.stack.iter().rev().map(|o| o.bindings.as_slice());
+        let mut bindings = own;
+        loop {
             if let Some((_, uri)) = bindings.iter().rev().find(|(p, _)| p == prefix) {
                 return Some(uri.clone());
             }
+            bindings = scopes.next()?;
         }
-        None
     }
 
     fn open(&mut self, start: &BytesStart) -> Result<(), XmlError> {
