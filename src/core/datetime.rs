@@ -49,7 +49,11 @@ pub fn parse_iso(s: &str) -> Option<u64> {
         None => 0,
         Some(f) if !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()) => {
             // Pad or truncate to three digits: ".5" is 500 ms, ".123456" is 123 ms.
-            f.bytes().chain(std::iter::repeat(b'0')).take(3).fold(0, |acc, b| acc * 10 + u64::from(b - b'0'))
+            let mut ms = 0;
+            for i in 0..3 {
+                ms = ms * 10 + f.as_bytes().get(i).map_or(0, |b| u64::from(b - b'0'));
+            }
+            ms
         }
         Some(_) => return None,
     };
