@@ -943,7 +943,10 @@ impl Chat {
             return;
         }
         // Answers still on their way are of no use now.
-        self.pending.retain(|(_, p)| !matches!(p.purpose, Purpose::UploadItems(x) | Purpose::UploadProbe(x, _) if x == q));
+        let of_query = |p: &PendingIq| matches!(p.purpose, Purpose::UploadItems(x) | Purpose::UploadProbe(x, _) if x == q);
+        while let Some(i) = self.pending.iter().position(|(_, p)| of_query(p)) {
+            self.pending.remove(i);
+        }
         self.query_result(q, result.map(QueryOutcome::UploadService));
     }
 

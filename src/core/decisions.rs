@@ -248,12 +248,12 @@ pub fn same_message(seen: &super::replay::ShownMessage, entry: &super::replay::S
 /// response gave (`userEntity.name`), else the `fullName` the page passed, else the local part of
 /// the XMPP account. Surrounding spaces are trimmed.
 pub fn customer_nick(provisioned_name: &str, full_name: &str, username: &str) -> String {
-    [provisioned_name, full_name, username.split('@').next().unwrap_or_default()]
-        .iter()
-        .map(|s| s.trim())
-        .find(|s| !s.is_empty())
-        .unwrap_or("customer")
-        .to_owned()
+    for name in [provisioned_name, full_name, username.split('@').next().unwrap_or_default()] {
+        if !name.trim().is_empty() {
+            return name.trim().to_owned();
+        }
+    }
+    "customer".to_owned()
 }
 
 #[cfg(test)]

@@ -204,25 +204,22 @@ pub fn items_query() -> Element {
 
 /// What we publish about ourselves: a web client that speaks the XEPs of this core.
 pub fn own_info() -> DiscoInfo {
-    DiscoInfo {
-        node: None,
-        identities: vec![Identity { category: "client".into(), kind: "web".into(), name: Some("exochat".into()) }],
-        features: [
-            ns::DISCO_INFO,
-            ns::PING,
-            ns::MUC,
-            ns::CHAT_STATES,
-            ns::RECEIPTS,
-            ns::CHAT_MARKERS,
-            ns::OOB,
-            ns::SID,
-            ns::OCCUPANT_ID,
-        ]
-        .iter()
-        .map(|f| (*f).to_owned())
-        .collect(),
-        forms: Vec::new(),
+    let mut info = DiscoInfo::default();
+    info.identities.push(Identity { category: "client".into(), kind: "web".into(), name: Some("exochat".into()) });
+    for feature in [
+        ns::DISCO_INFO,
+        ns::PING,
+        ns::MUC,
+        ns::CHAT_STATES,
+        ns::RECEIPTS,
+        ns::CHAT_MARKERS,
+        ns::OOB,
+        ns::SID,
+        ns::OCCUPANT_ID,
+    ] {
+        info.features.push(feature.to_owned());
     }
+    info
 }
 
 #[cfg(test)]

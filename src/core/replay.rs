@@ -76,7 +76,10 @@ impl Shown {
     pub fn replay(&mut self, archived: Vec<MessageObject>) -> Vec<MessageObject> {
         let archived = by_time(archived);
         // Matched against what was shown before this call only, each shown message at most once.
-        let mut used = vec![false; self.messages.len()];
+        let mut used = Vec::with_capacity(self.messages.len());
+        for _ in 0..self.messages.len() {
+            used.push(false);
+        }
         let mut fresh = Vec::new();
         for msg in archived {
             if !msg.msgid.is_empty() && self.msgids.contains_key(&format!("{}\n{}", msg.from_muc, msg.msgid)) {
