@@ -113,25 +113,26 @@ pub fn join_presence(occupant: &Jid, id: &str, history: HistoryRequest, show: Sh
     if let Some(h) = history.to_element() {
         x.push(h);
     }
-    let mut presence = Element::new("presence", ns::CLIENT).attr("to", occupant.as_str()).attr("id", id);
-    if let Some(s) = show.to_element() {
-        presence.push(s);
-    }
-    presence.child(x)
+    presence_update(occupant, id, show).child(x)
 }
 
 /// A presence update (new `show`) to a room we are in, addressed to our occupant JID.
 pub fn presence_update(occupant: &Jid, id: &str, show: Show) -> Element {
-    let mut presence = Element::new("presence", ns::CLIENT).attr("to", occupant.as_str()).attr("id", id);
+    let mut presence = presence(occupant, id);
     if let Some(s) = show.to_element() {
         presence.push(s);
     }
     presence
 }
 
+/// A presence to `occupant` with `id`.
+fn presence(occupant: &Jid, id: &str) -> Element {
+    Element::new("presence", ns::CLIENT).attr("to", occupant.as_str()).attr("id", id)
+}
+
 /// The presence that leaves the room `occupant` is in.
 pub fn leave_presence(occupant: &Jid, id: &str) -> Element {
-    Element::new("presence", ns::CLIENT).attr("to", occupant.as_str()).attr("id", id).attr("type", "unavailable")
+    presence(occupant, id).attr("type", "unavailable")
 }
 
 /// The owner IQ that accepts the default configuration of a room we just created (an empty
