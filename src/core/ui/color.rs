@@ -32,7 +32,14 @@ pub struct Palette {
 impl Rgb {
     /// `#rrggbb`.
     pub fn hex(self) -> String {
-        format!("#{:02x}{:02x}{:02x}", self.0, self.1, self.2)
+        // By hand: `{:02x}` would keep the integer formatter's hex path in the bundle for this.
+        let mut out = String::from("#");
+        for c in [self.0, self.1, self.2] {
+            for nibble in [c >> 4, c & 15] {
+                out.push(char::from_digit(nibble.into(), 16).unwrap_or('0'));
+            }
+        }
+        out
     }
 
     /// WCAG relative luminance, 0 (black) to 1 (white).

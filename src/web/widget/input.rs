@@ -5,9 +5,8 @@
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, File, KeyboardEvent};
 
-use crate::web::handles::Timeout;
 use super::view::{flag, set, set_value, value};
-use super::{files_of, focus, now, prop, Call, Inner, DRAG_LINGER_MS};
+use super::{files_of, focus, now, prop, Call, Inner, Tick, DRAG_LINGER_MS};
 
 impl Inner {
     /// Handles a DOM event; the action to run once the state is released.
@@ -54,12 +53,7 @@ impl Inner {
             "dragover" if self.can_send() => {
                 event.prevent_default();
                 flag(&self.v.drop, "hidden", false);
-                let weak = self.me.clone();
-                self.drop_timer = Some(Timeout::new(DRAG_LINGER_MS, move || {
-                    if let Some(Ok(s)) = weak.upgrade().as_ref().map(|i| i.try_borrow()) {
-                        flag(&s.v.drop, "hidden", true);
-                    }
-                }));
+                self.drop_timer = self.timer(DRAG_LINGER_MS, Tick::Drop);
                 None
             }
             "drop" => {
@@ -181,16 +175,16 @@ impl Inner {
             self.pause_timer = None;
             return;
         };
-        let weak = self.me.clone();
-        self.pause_timer = Some(Timeout::new(due.saturating_sub(now()), move || {
-            let Some(inner) = weak.upgrade() else { return };
-            let Ok(mut s) = inner.try_borrow_mut() else { return };
-            let state = s.typing.timeout(now());
-            let actions = s.actions.clone();
-            drop(s);
-            if let Some(state) = state {
-                actions.chat_state(state);
-            }
-        }));
+        self.pause_timer = self.timer(due.saturating_sub(now()), Tick::Pause);
+    }
+
+    /// A timer of the widget fired.
+    pub(super) fn tick(&mut self, tick: Tick) -> Option<Call> {
+        match tick {
+            Tick::Pause => return self.typing.timeout(now()).map(Call::State),
+            Tick::Typing => self.v.typing.set_text_content(None),
+            Tick::Drop => flag(&self.v.drop, "hidden", true),
+        }
+        None
     }
 }

@@ -155,7 +155,7 @@ impl Inner {
         }
         row.status = Some(status);
         set(tick, "data-s", timeline::STATUSES.get(status).copied().unwrap_or(""));
-        if let Some(label) = tick.last_element_child() {
+        if let Ok(Some(label)) = tick.query_selector("span") {
             label.set_text_content(t.ticks.get(status).copied());
         }
     }
