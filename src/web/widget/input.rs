@@ -5,7 +5,7 @@
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, File, KeyboardEvent};
 
-use super::view::{flag, set, set_value, value};
+use super::view::{flag, say, set, set_value, value};
 use super::{files_of, focus, now, prop, Call, Inner, Tick, DRAG_LINGER_MS};
 
 impl Inner {
@@ -124,15 +124,13 @@ impl Inner {
         match form {
             "pre" => {
                 self.waiting = true;
-                self.v.pre_msg.set_text_content(Some(self.t.connecting));
-                set(&self.v.pre_msg, "class", "msg");
+                say(&self.v.pre_msg, self.t.connecting, false);
                 flag(&self.v.root, "data-wait", true);
                 Some(Call::Start(value(&self.v.pre_name), value(&self.v.pre_email), value(&self.v.pre_phone)))
             }
             "send" => self.send_text(),
             "fb" if self.rating == 0 => {
-                self.v.fb_msg.set_text_content(Some(self.t.pick_rating));
-                set(&self.v.fb_msg, "class", "msg bad");
+                say(&self.v.fb_msg, self.t.pick_rating, true);
                 None
             }
             "fb" => {

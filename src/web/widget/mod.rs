@@ -31,7 +31,7 @@ use crate::core::ui::color::{self, Rgb};
 use crate::core::ui::compose::Typing;
 use crate::core::ui::text::{self, fill, Strings};
 use crate::core::ui::timeline::Timeline;
-use view::{flag, set, View};
+use view::{flag, say, set, View};
 
 /// The id pages select the icon by.
 pub(crate) const ICON_ID: &str = "exotel-chat-icon";
@@ -447,9 +447,7 @@ impl Inner {
                     self.waiting = false;
                     flag(&self.v.root, "data-wait", false);
                     self.set_started(false);
-                    let why = format!("{} {}", t.start_failed, reason.unwrap_or(t.status[3]));
-                    self.v.pre_msg.set_text_content(Some(&why));
-                    set(&self.v.pre_msg, "class", "msg bad");
+                    say(&self.v.pre_msg, &format!("{} {}", t.start_failed, reason.unwrap_or(t.status[3])), true);
                 }
             }
             WidgetEvent::RoomJoined { room, nick } => {
@@ -517,8 +515,7 @@ impl Inner {
             WidgetEvent::FeedbackSubmitted { ok } => {
                 flag(&self.v.fb_submit, "disabled", false);
                 flag(&self.v.feedback, "data-done", ok);
-                self.v.fb_msg.set_text_content(Some(if ok { t.thanks } else { t.feedback_error }));
-                set(&self.v.fb_msg, "class", if ok { "msg" } else { "msg bad" });
+                say(&self.v.fb_msg, if ok { t.thanks } else { t.feedback_error }, !ok);
             }
             WidgetEvent::UploadProgress { name, loaded, total } => {
                 flag(&self.v.upload, "hidden", false);

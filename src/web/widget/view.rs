@@ -74,6 +74,12 @@ pub(super) fn set_value(e: &Element, value: &str) {
     let _ = Reflect::set(e, &"value".into(), &value.into());
 }
 
+/// Shows `text` in a form's result line (`.msg`), as a problem when `bad`.
+pub(super) fn say(e: &Element, text: &str, bad: bool) {
+    e.set_text_content(Some(text));
+    set(e, "class", if bad { "msg bad" } else { "msg" });
+}
+
 /// A decorative icon (hidden from assistive technology) as the last child of `parent`.
 pub(super) fn icon(doc: &Document, parent: &Node, path: &str) {
     let svg = doc.create_element_ns(Some(SVG_NS), "svg").unwrap_throw();
