@@ -1,16 +1,16 @@
 //! The customer's side: DOM events (clicks, forms, keys, typing, files dragged, dropped or
-//! pasted, scrolling, the page coming to the front) turned into widget updates, and the [`Call`]
+//! pasted, scrolling, the page coming to the front) turned into widget updates, and the [`Action`]
 //! each asks for, made by the caller once the widget's state is released.
 
 use wasm_bindgen::JsCast;
-use web_sys::{Element, Event, File, KeyboardEvent};
+use web_sys::{Element, Event, File, HtmlElement, KeyboardEvent};
 
 use super::view::{flag, say, set, set_value, value};
-use super::{files_of, focus, now, prop, Call, Inner, Tick, DRAG_LINGER_MS};
+use super::{files_of, focus, now, prop, Action, Inner, Tick, DRAG_LINGER_MS};
 
 impl Inner {
     /// Handles a DOM event; the action to run once the state is released.
-    pub(super) fn event(&mut self, event: &Event) -> Option<Call> {
+    pub(super) fn event(&mut self, event: &Event) -> Option<Action> {
         let target: Option<Element> = event.target().and_then(|t| t.dyn_into().ok());
         let action = target.as_ref().and_then(|t| t.closest("[data-a]").ok().flatten()).and_then(|e| e.get_attribute("data-a"));
         match event.type_().as_str() {
@@ -37,7 +37,7 @@ impl Inner {
             "input" if target.as_ref() == Some(self.v.input.as_ref()) && self.can_send() => {
                 let state = self.typing.input(now(), value(&self.v.input).trim().is_empty());
                 self.arm_pause_timer();
-                state.map(Call::State)
+                state.map(Action::State)
             }
             "change" if target.as_ref() == Some(self.v.files.as_ref()) => {
                 let files = files_of(&self.v.files);
@@ -90,7 +90,7 @@ impl Inner {
         }
     }
 
-    fn click(&mut self, action: &str) -> Option<Call> {
+    fn click(&mut self, action: &str) -> Option<Action> {
         match action {
             "tog" => self.set_open(!self.open, true),
             "min" => self.set_open(false, true),
@@ -106,27 +106,28 @@ impl Inner {
             }
             "yes" => {
                 flag(&self.v.confirm, "hidden", true);
-                return Some(Call::End);
+                return Some(Action::End);
             }
-            "att" if self.can_send() => return Some(Call::Pick(self.v.files.clone())),
+            // The picker's own `click` reaches the widget while it is busy here, so it is ignored.
+            "att" if self.can_send() => self.v.files.unchecked_ref::<HtmlElement>().click(),
             "pill" => {
                 self.scroll_to_bottom();
                 self.schedule_flush();
                 focus(&self.v.input);
             }
-            "cancel" => return Some(Call::Cancel),
+            "cancel" => return Some(Action::Cancel),
             _ => {}
         }
         None
     }
 
-    fn submit(&mut self, form: &str) -> Option<Call> {
+    fn submit(&mut self, form: &str) -> Option<Action> {
         match form {
             "pre" => {
                 self.waiting = true;
                 say(&self.v.pre_msg, self.t.connecting, false);
                 flag(&self.v.root, "data-wait", true);
-                Some(Call::Start(value(&self.v.pre_name), value(&self.v.pre_email), value(&self.v.pre_phone)))
+                Some(Action::Start(value(&self.v.pre_name), value(&self.v.pre_email), value(&self.v.pre_phone)))
             }
             "send" => self.send_text(),
             "fb" if self.rating == 0 => {
@@ -136,7 +137,7 @@ impl Inner {
             "fb" => {
                 flag(&self.v.fb_submit, "disabled", true);
                 self.v.fb_msg.set_text_content(None);
-                Some(Call::Feedback(self.rating, value(&self.v.comment).trim().to_owned()))
+                Some(Action::Feedback(self.rating, value(&self.v.comment).trim().to_owned()))
             }
             _ => None,
         }
@@ -147,7 +148,7 @@ impl Inner {
     }
 
     /// The composer's text as a message, if there is one to send.
-    fn send_text(&mut self) -> Option<Call> {
+    fn send_text(&mut self) -> Option<Action> {
         let body = value(&self.v.input).trim().to_owned();
         if body.is_empty() || !self.can_send() {
             return None;
@@ -156,15 +157,15 @@ impl Inner {
         self.typing.sent();
         self.pause_timer = None;
         self.v.error.set_text_content(None);
-        Some(Call::Send(body))
+        Some(Action::Send(body))
     }
 
-    fn files(&mut self, files: Vec<File>) -> Option<Call> {
+    fn files(&mut self, files: Vec<File>) -> Option<Action> {
         if files.is_empty() || !self.can_send() {
             return None;
         }
         self.v.error.set_text_content(None);
-        Some(Call::Files(files))
+        Some(Action::Files(files))
     }
 
     /// (Re)arms the timer that sends `paused` once the customer stops typing.
@@ -177,9 +178,9 @@ impl Inner {
     }
 
     /// A timer of the widget fired.
-    pub(super) fn tick(&mut self, tick: Tick) -> Option<Call> {
+    pub(super) fn tick(&mut self, tick: Tick) -> Option<Action> {
         match tick {
-            Tick::Pause => return self.typing.timeout(now()).map(Call::State),
+            Tick::Pause => return self.typing.timeout(now()).map(Action::State),
             Tick::Typing => self.v.typing.set_text_content(None),
             Tick::Drop => flag(&self.v.drop, "hidden", true),
         }

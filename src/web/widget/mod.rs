@@ -22,7 +22,7 @@ use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Document, Element, Event, File, FileList, HtmlElement, HtmlInputElement, ShadowRootInit, ShadowRootMode};
+use web_sys::{Document, Element, Event, File, FileList, HtmlElement, ShadowRootInit, ShadowRootMode};
 
 use super::handles::{EventListener, Timeout};
 use crate::core::config::ConfigError;
@@ -83,23 +83,30 @@ pub(crate) enum WidgetEvent<'a> {
 }
 
 /// What the customer does in the widget, for the SDK to carry out.
-pub(crate) trait WidgetActions {
-    /// The pre-chat form was submitted.
-    fn start_chat(&self, full_name: String, email: String, phone: String);
+pub(crate) enum Action {
+    /// The pre-chat form was submitted: full name, email, phone.
+    Start(String, String, String),
     /// Send a text message.
-    fn send_text(&self, body: String);
+    Send(String),
     /// The customer's chat state (`composing`, `paused`), already throttled.
-    fn chat_state(&self, state: &'static str);
+    State(&'static str),
     /// Upload these files and send them.
-    fn send_files(&self, files: Vec<File>);
+    Files(Vec<File>),
     /// Stop the upload in progress.
-    fn cancel_upload(&self);
+    Cancel,
     /// The agent's message `msgid` was shown in the open, visible panel (once per `msgid`).
-    fn displayed(&self, msgid: String);
+    Displayed(String),
     /// The customer ended the chat.
-    fn end_chat(&self);
-    /// The rating form was submitted.
-    fn submit_feedback(&self, rating: u8, comment: String);
+    End,
+    /// The rating form was submitted: the rating and the comment.
+    Feedback(u8, String),
+}
+
+/// Carries out what the customer does in the widget. One method taking an [`Action`] rather than
+/// one per action: a single entry point in the SDK instead of one upgrade-and-dispatch each.
+pub(crate) trait WidgetActions {
+    /// Carries out `action`.
+    fn act(&self, action: Action);
 }
 
 /// The mounted widget. Dropping it removes everything it added to the page.
@@ -322,43 +329,8 @@ fn on_event(weak: &Weak<RefCell<Inner>>, cue: Cue) {
     };
     let actions = s.actions.clone();
     drop(s);
-    if let Some(call) = call {
-        call.run(&*actions);
-    }
-}
-
-/// An action decided while the state was borrowed, run after (see [`WidgetActions`]).
-enum Call {
-    /// The pre-chat form: name, email, phone.
-    Start(String, String, String),
-    /// A text message.
-    Send(String),
-    /// A chat state.
-    State(&'static str),
-    /// Files picked, dropped or pasted.
-    Files(Vec<File>),
-    /// Opens the file picker (its `click` is a DOM event the widget listens to).
-    Pick(HtmlInputElement),
-    /// Cancel the upload.
-    Cancel,
-    /// End the chat.
-    End,
-    /// The rating and comment.
-    Feedback(u8, String),
-}
-
-impl Call {
-    fn run(self, a: &dyn WidgetActions) {
-        match self {
-            Call::Start(name, email, phone) => a.start_chat(name, email, phone),
-            Call::Send(body) => a.send_text(body),
-            Call::State(state) => a.chat_state(state),
-            Call::Files(files) => a.send_files(files),
-            Call::Pick(input) => input.click(),
-            Call::Cancel => a.cancel_upload(),
-            Call::End => a.end_chat(),
-            Call::Feedback(rating, comment) => a.submit_feedback(rating, comment),
-        }
+    if let Some(action) = call {
+        actions.act(action);
     }
 }
 
@@ -624,7 +596,7 @@ impl Inner {
             let actions = s.actions.clone();
             drop(s);
             for msgid in seen {
-                actions.displayed(msgid);
+                actions.act(Action::Displayed(msgid));
             }
         }));
     }
