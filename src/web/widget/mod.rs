@@ -187,10 +187,11 @@ impl Widget {
         let listeners = {
             let s = inner.borrow();
             let root: &web_sys::EventTarget = &s.v.root;
-            let mut listeners: Vec<EventListener> = ["click", "submit", "keydown", "input", "change", "dragover", "drop", "paste"]
-                .into_iter()
-                .map(|name| listen(root, name, &inner))
-                .collect();
+            let mut listeners = Vec::new();
+            // A loop of pushes, which the listeners below need anyway, rather than a `collect`.
+            for name in ["click", "submit", "keydown", "input", "change", "dragover", "drop", "paste"] {
+                listeners.push(listen(root, name, &inner));
+            }
             listeners.push(listen(&s.v.log, "scroll", &inner));
             listeners.push(listen(document, "visibilitychange", &inner));
             if let Some(window) = web_sys::window() {
