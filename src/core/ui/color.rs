@@ -94,7 +94,13 @@ pub fn parse(s: &str) -> Option<Rgb> {
     let s = s.trim().to_ascii_lowercase();
     let (rgb, alpha) = match s.strip_prefix('#') {
         Some(hex) => {
-            let n: Vec<f64> = hex.chars().map(|c| c.to_digit(16).map(f64::from)).collect::<Option<_>>()?;
+            // Into a fixed array, not a collected Vec: no iterator instantiations for this.
+            let mut n = [0.0; 8];
+            for (i, c) in hex.chars().enumerate() {
+                *n.get_mut(i)? = f64::from(c.to_digit(16)?);
+            }
+            // Hex digits only, so one byte each.
+            let n = n.get(..hex.len())?;
             let short = |i: usize| n.get(i).map(|d| d * 17.0 / 255.0);
             let long = |i: usize| Some((n.get(2 * i)? * 16.0 + n.get(2 * i + 1)?) / 255.0);
             match n.len() {
@@ -105,12 +111,18 @@ pub fn parse(s: &str) -> Option<Rgb> {
         }
         None => {
             let args = s.strip_prefix("rgba(").or_else(|| s.strip_prefix("rgb("))?.strip_suffix(')')?;
-            let args: Vec<&str> = args.split([',', ' ', '/']).filter(|a| !a.is_empty()).collect();
-            let c = |i: usize, full: f64| args.get(i).and_then(|a| fraction(a, full));
-            if !(3..=4).contains(&args.len()) {
+            let mut parts = [""; 4];
+            let mut count = 0;
+            for a in args.split([',', ' ', '/']).filter(|a| !a.is_empty()) {
+                // A fifth argument is an error.
+                *parts.get_mut(count)? = a;
+                count += 1;
+            }
+            let c = |i: usize, full: f64| parts.get(i).and_then(|a| fraction(a, full));
+            if count < 3 {
                 return None;
             }
-            ([c(0, 255.0)?, c(1, 255.0)?, c(2, 255.0)?], if args.len() == 4 { c(3, 1.0)? } else { 1.0 })
+            ([c(0, 255.0)?, c(1, 255.0)?, c(2, 255.0)?], if count == 4 { c(3, 1.0)? } else { 1.0 })
         }
     };
     let [r, g, b] = rgb.map(|c| ((c * alpha + 1.0 - alpha) * 255.0).round() as u8);

@@ -397,7 +397,11 @@ fn files_of(holder: &JsValue) -> Vec<File> {
         Ok(list) if list.is_object() => list.unchecked_into::<FileList>(),
         _ => return Vec::new(),
     };
-    (0..list.length()).filter_map(|i| list.get(i)).collect()
+    let mut files = Vec::new();
+    for i in 0..list.length() {
+        files.extend(list.get(i));
+    }
+    files
 }
 
 /// `object[key]`, `undefined` when `object` is not an object.
