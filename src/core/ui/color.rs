@@ -61,9 +61,16 @@ impl Rgb {
         Rgb(k(self.0), k(self.1), k(self.2))
     }
 
-    /// `self` darkened in 5 % steps until `ok` holds (black at worst).
-    fn darken_until(self, ok: impl Fn(Rgb) -> bool) -> Rgb {
-        (0..=20).map(|i| self.darken(f64::from(i) / 20.0)).find(|c| ok(*c)).unwrap_or(Rgb(0, 0, 0))
+    /// `self` darkened in 5 % steps until it reaches [`MIN_CONTRAST`] against `other` (black at
+    /// worst).
+    fn darken_until(self, other: Rgb) -> Rgb {
+        for i in 0..21 {
+            let c = self.darken(f64::from(i) / 20.0);
+            if contrast(c, other) >= MIN_CONTRAST {
+                return c;
+            }
+        }
+        Rgb(0, 0, 0)
     }
 }
 
@@ -75,14 +82,14 @@ pub fn contrast(a: Rgb, b: Rgb) -> f64 {
 
 /// The palette of a theme colour (see the module documentation).
 pub fn palette(theme: Rgb) -> Palette {
-    let accent = theme.darken_until(|c| contrast(c, SURFACE) >= MIN_CONTRAST);
+    let accent = theme.darken_until(SURFACE);
     if contrast(theme, WHITE) >= MIN_CONTRAST {
         return Palette { theme, on_theme: WHITE, accent };
     }
     if contrast(theme, INK) >= MIN_CONTRAST {
         return Palette { theme, on_theme: INK, accent };
     }
-    let theme = theme.darken_until(|c| contrast(c, WHITE) >= MIN_CONTRAST);
+    let theme = theme.darken_until(WHITE);
     Palette { theme, on_theme: WHITE, accent }
 }
 
