@@ -153,7 +153,7 @@ fn number(s: &str) -> Option<f64> {
         None => (false, s.strip_prefix('+').unwrap_or(s)),
     };
     let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    if (int.is_empty() && frac.is_empty()) || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) || digits.len() > 12 {
+    if (int.is_empty() && frac.is_empty()) || !(int.bytes().all(|b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit())) || digits.len() > 12 {
         return None;
     }
     let mut value = int.bytes().fold(0.0, |v, b| v * 10.0 + f64::from(b - b'0'));

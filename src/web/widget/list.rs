@@ -263,9 +263,10 @@ impl Inner {
                 text(doc, &label, "b", "", &name);
                 let mut detail = name.rsplit_once('.').map(|(_, ext)| ext.to_ascii_uppercase()).filter(|e| e.len() <= 5).unwrap_or_default();
                 if let Some((_, bytes)) = self.sizes.iter().find(|(n, _)| *n == name) {
-                    detail = format!("{detail} · {}", self.size(*bytes));
+                    let size = self.size(*bytes);
+                    detail = if detail.is_empty() { size } else { format!("{detail} · {size}") };
                 }
-                text(doc, &label, "small", "", detail.trim_start_matches(" · "));
+                text(doc, &label, "small", "", &detail);
             }
         }
     }
