@@ -132,8 +132,10 @@ pub fn parse(s: &str) -> Option<Rgb> {
             ([c(0, 255.0)?, c(1, 255.0)?, c(2, 255.0)?], if count == 4 { c(3, 1.0)? } else { 1.0 })
         }
     };
-    let [r, g, b] = rgb.map(|c| ((c * alpha + 1.0 - alpha) * 255.0).round() as u8);
-    Some(Rgb(r, g, b))
+    // Three calls rather than `array::map` (its `try_map` would be one more instantiation).
+    let k = |c: f64| ((c * alpha + 1.0 - alpha) * 255.0).round() as u8;
+    let [r, g, b] = rgb;
+    Some(Rgb(k(r), k(g), k(b)))
 }
 
 /// A number or percentage as a fraction of `full` (`"128"` of 255, `"50%"`), clamped to 0..1.
