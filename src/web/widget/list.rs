@@ -73,14 +73,15 @@ impl Inner {
         let bubble = el(doc, &row.el, "div", "bu");
         if !body.trim().is_empty() {
             let p = el(doc, &bubble, "div", "tx");
-            for segment in linkify::split(body) {
+            // By reference: no by-value iterator (and its drop) instantiated for segments.
+            for segment in &linkify::split(body) {
                 match segment {
                     Segment::Text(s) => {
                         let _ = p.append_with_str_1(s);
                     }
                     Segment::Link { text: s, href } => {
                         let a = text(doc, &p, "a", "", s);
-                        link(&a, &href);
+                        link(&a, href);
                     }
                 }
             }
