@@ -118,14 +118,16 @@ impl Config {
     /// Merges `value` over the defaults and validates it.
     pub fn from_json(value: &Value) -> Result<Config, ConfigError> {
         let members = value.as_object().ok_or(ConfigError::NotAnObject)?;
-        let mut unknown_keys = Vec::new();
+        // Sorted and unique by inserting each where it belongs: a sort would add ~3 KB of code.
+        let mut unknown_keys: Vec<String> = Vec::new();
         for (k, _) in members {
-            if !KNOWN_KEYS.contains(&k.as_str()) {
-                unknown_keys.push(k.clone());
+            if KNOWN_KEYS.contains(&k.as_str()) {
+                continue;
+            }
+            if let Err(at) = unknown_keys.binary_search(k) {
+                unknown_keys.insert(at, k.clone());
             }
         }
-        unknown_keys.sort_unstable();
-        unknown_keys.dedup();
         let obj = value;
         let view_mode = view_mode(obj)?;
         let container = string(obj, "container")?;
@@ -420,6 +422,9 @@ mod tests {
     fn unknown_keys_are_collected_not_refused() {
         let v = set(with("extra", json!(1)), "colour", Some(json!("red")));
         assert_eq!(Config::from_json(&v).unwrap().unknown_keys, ["colour", "extra"], "sorted");
+        let Value::Object(mut members) = v else { unreachable!() };
+        members.push(("colour".into(), json!("blue")));
+        assert_eq!(Config::from_json(&Value::Object(members)).unwrap().unknown_keys, ["colour", "extra"], "once each");
     }
 
     #[test]
