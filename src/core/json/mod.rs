@@ -99,23 +99,26 @@ impl Value {
     /// whole value (no fraction cut off, no saturation). Works on the decimal text: exact, no floats.
     fn integer_part(&self) -> Option<(bool, u64, bool)> {
         let Value::Number(text) = self else { return None };
-        let (negative, text) = match text.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, text.as_str()),
-        };
-        let (mantissa, exponent) = text.split_once(['e', 'E']).unwrap_or((text, "0"));
-        // The parser validated the text, so the exponent is digits with an optional sign; a huge
-        // one saturates, which still leaves the value's integer part right (0 or saturated).
-        let (exp_negative, exp_digits) = match exponent.strip_prefix('-') {
-            Some(digits) => (true, digits),
-            None => (false, exponent.trim_start_matches('+')),
-        };
-        let exp = exp_digits.bytes().fold(0i64, |e, d| (e * 10 + i64::from(d - b'0')).min(1 << 40));
-        let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-        // How many leading digits of int ++ frac lie before the decimal point once shifted.
-        let whole = int.len() as i64 + if exp_negative { -exp } else { exp };
+        // The parser validated the text: `-?digits(.digits)?([eE][+-]?digits)?`. Read as bytes,
+        // without `str` patterns (each kind adds its searcher to the module).
+        let text = text.as_bytes();
+        let negative = text.first() == Some(&b'-');
+        let e_at = text.iter().position(|&b| (b | 0x20) == b'e').unwrap_or(text.len());
+        let mantissa = &text[usize::from(negative)..e_at];
+        // A huge exponent saturates, which still leaves the integer part right (0 or saturated).
+        let (mut exp, mut exp_negative) = (0i64, false);
+        for &b in text.get(e_at + 1..).unwrap_or_default() {
+            match b {
+                b'-' => exp_negative = true,
+                b'0'..=b'9' => exp = (exp * 10 + i64::from(b - b'0')).min(1 << 40),
+                _ => {}
+            }
+        }
+        // How many leading digits of the mantissa lie before the decimal point once shifted.
+        let point = mantissa.iter().position(|&b| b == b'.').unwrap_or(mantissa.len());
+        let whole = point as i64 + if exp_negative { -exp } else { exp };
         let (mut n, mut exact, mut count) = (0u64, true, 0i64);
-        for d in int.bytes().chain(frac.bytes()) {
+        for &d in mantissa.iter().filter(|&&b| b != b'.') {
             if count < whole {
                 (n, exact) = push_digit(n, exact, u64::from(d - b'0'));
             } else if d != b'0' {
