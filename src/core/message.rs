@@ -316,7 +316,15 @@ impl MessageObject {
             },
             message: s("message"),
             subtype: json::text(v.get("subtype")),
-            files: v.get("files").and_then(Value::as_array).map(|a| a.iter().filter_map(file_ref).collect()),
+            files: v.get("files").and_then(Value::as_array).map(|items| {
+                let mut files = Vec::new();
+                for item in items {
+                    if let Some(file) = file_ref(item) {
+                        files.push(file);
+                    }
+                }
+                files
+            }),
             user_role: json::text(v.get("userRole")),
             is_markable: b("is_markable"),
             is_marker: b("is_marker"),

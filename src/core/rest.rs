@@ -333,7 +333,13 @@ fn flag_at(v: &Value, key: &str) -> Result<bool, RestError> {
 fn strings_at(v: &Value, key: &str) -> Result<Vec<String>, RestError> {
     match v.get(key) {
         None => Ok(Vec::new()),
-        Some(Value::Array(items)) => items.iter().map(|i| i.as_str().map(str::to_owned)).collect::<Option<_>>().ok_or_else(|| bad(key)),
+        Some(Value::Array(items)) => {
+            let mut strings = Vec::new();
+            for item in items {
+                strings.push(item.as_str().ok_or_else(|| bad(key))?.to_owned());
+            }
+            Ok(strings)
+        }
         Some(_) => Err(bad(key)),
     }
 }
@@ -431,7 +437,13 @@ impl ArchivedMessage {
 pub fn parse_archive(resp: &HttpResponse) -> Result<Vec<ArchivedMessage>, RestError> {
     let value = parse_json(resp)?;
     let items = decisions::archive_items(&value).ok_or_else(|| RestError::BadBody("no message list".into()))?;
-    Ok(items.iter().filter_map(ArchivedMessage::from_json).collect())
+    let mut messages = Vec::new();
+    for item in items {
+        if let Some(message) = ArchivedMessage::from_json(item) {
+            messages.push(message);
+        }
+    }
+    Ok(messages)
 }
 
 /// The CMS feedback configuration.
