@@ -6,7 +6,6 @@
 //! `receiveMessage` partial or hand-made objects: a missing or mistyped field takes its default,
 //! never an error; [`MessageObject::complete`] then fills what can be derived.
 
-
 use super::datetime::{format_iso, parse_iso};
 use super::decisions;
 use super::groupchat::IncomingMessage;

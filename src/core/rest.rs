@@ -5,7 +5,6 @@
 //! (`submitFeedbackResponse`). Every format choice the spec marks **D** is delegated to
 //! [`crate::core::decisions`].
 
-
 use crate::core::decisions;
 use crate::core::http::{HttpRequest, HttpResponse, Method, RequestId};
 use crate::core::json::{self, object, Value};
@@ -105,6 +104,7 @@ impl StartParams {
                 Some(_) => Err(ParamsError::WrongType(key.to_owned(), "a string or null")),
             }
         };
+        // A key given twice is replaced where it first came: the body names each key once.
         let mut additional_info: Vec<(String, Value)> = Vec::new();
         let mut merge = |k: &String, v: &Value| match additional_info.iter_mut().find(|(key, _)| key == k) {
             Some(member) => member.1 = v.clone(),

@@ -2,8 +2,8 @@
 
 use super::Value;
 
-/// How deep arrays and objects may nest: deeper input is refused with an
-/// error instead of building a value that is slow to drop and write.
+/// How deep arrays and objects may nest: deeper input is refused with an error instead of
+/// building a value whose (recursive) drop and writing could exhaust the stack.
 const MAX_DEPTH: usize = 128;
 
 /// An array or object being filled; an object's key waits here for its value.
