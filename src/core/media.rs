@@ -85,7 +85,7 @@ pub fn file_name(url: &str) -> String {
         Some(i) => before_query.get(i + 3..).and_then(|rest| rest.find('/').and_then(|j| rest.get(j..))).unwrap_or(""),
         None => before_query,
     };
-    let segment = path.rsplit('/').next().unwrap_or("");
+    let segment = path.rsplit_once('/').map_or(path, |(_, last)| last);
     percent_decode(segment)
 }
 

@@ -356,7 +356,15 @@ fn mac<M: Mac + KeyInit>(key: &[u8], data: &[u8]) -> Vec<u8> {
 
 /// `saslname` escaping of RFC 5802 §5.1: `=` and `,` cannot appear raw in a SCRAM attribute.
 fn saslname(name: &str) -> String {
-    name.replace('=', "=3D").replace(',', "=2C")
+    let mut escaped = String::with_capacity(name.len());
+    for c in name.chars() {
+        match c {
+            '=' => escaped.push_str("=3D"),
+            ',' => escaped.push_str("=2C"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
 }
 
 /// GS2 header: no channel binding, no authorization identity. `n` (not `y`), because servers
