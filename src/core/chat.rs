@@ -512,7 +512,9 @@ impl Chat {
     /// The connection is gone: pending queries and joins fail, joined rooms wait for
     /// [`Chat::rejoin`].
     pub fn handle_disconnect(&mut self, now: Instant) {
-        for (_, p) in std::mem::take(&mut self.pending) {
+        // In the order they were sent; finishing an IQ never sends another here.
+        while !self.pending.is_empty() {
+            let (_, p) = self.pending.remove(0);
             self.finish_iq(now, p.purpose, Err(IqFailure::Disconnected));
         }
         for jid in self.room_jids() {
@@ -901,18 +903,18 @@ impl Chat {
             _ => Vec::new(),
         };
         let mut probes: Vec<Jid> = Vec::new();
-        for item in items {
+        for item in &items {
             // Items with a node are not services; the domain itself is probed already.
             if item.node.is_none() && Some(&item.jid) != domain.as_ref() && !probes.contains(&item.jid) {
-                probes.push(item.jid);
+                probes.push(item.jid.clone());
             }
         }
         probes.truncate(MAX_PROBED_ITEMS);
         let Some(d) = self.discoveries.get_mut(&q) else { return };
         d.items_done = true;
         d.outstanding += probes.len();
-        for jid in probes {
-            self.send_iq(now, jid.clone(), disco::info_query(), Purpose::UploadProbe(q, jid));
+        for jid in &probes {
+            self.send_iq(now, jid.clone(), disco::info_query(), Purpose::UploadProbe(q, jid.clone()));
         }
         self.check_discovery_done(q);
     }
