@@ -460,13 +460,14 @@ impl Bosh {
     }
 
     fn create(&mut self, now: Instant) -> HttpRequest {
+        // Numbers are written as u64 here and elsewhere in the core: one integer formatter.
         let body = Element::new("body", ns::HTTPBIND)
             .attr("content", "text/xml; charset=utf-8")
-            .attr("hold", &self.config.hold.to_string())
+            .attr("hold", &u64::from(self.config.hold).to_string())
             .attr("rid", &self.next_rid.to_string())
             .attr("to", &self.config.to)
             .attr("ver", "1.6")
-            .attr("wait", &self.config.wait_secs.to_string())
+            .attr("wait", &u64::from(self.config.wait_secs).to_string())
             .attr("xml:lang", &self.config.lang)
             .attr("xmpp:version", "1.0")
             .attr("xmlns:xmpp", ns::XBOSH);

@@ -51,7 +51,8 @@ impl HistoryRequest {
         if self.max_stanzas.is_none() && self.since.is_none() {
             return None;
         }
-        let max = self.max_stanzas.map(|n| n.to_string());
+        // As u64, the one integer type the core formats.
+        let max = self.max_stanzas.map(|n| u64::from(n).to_string());
         let since = self.since.map(|t| format_iso(t.0));
         Some(Element::new("history", ns::MUC).attr_opt("maxstanzas", max.as_deref()).attr_opt("since", since.as_deref()))
     }
