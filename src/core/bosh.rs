@@ -236,7 +236,7 @@ enum Kind {
     Terminate,
 }
 
-/// A request the server has not yet answered.
+/// A request, from its first transmission until its answer is processed.
 #[derive(Debug)]
 struct Flight {
     body: String,
@@ -249,15 +249,9 @@ struct Flight {
     failures: u32,
     /// When to resend after a failure.
     retry_at: Option<Instant>,
-}
-
-/// An answer waiting for the answers to lower `rid`s.
-#[derive(Debug)]
-struct Answer {
-    body: Element,
-    kind: Kind,
-    empty_request: bool,
-    sent_at: Instant,
+    /// The answer, waiting for the answers to lower `rid`s; an answered request no longer
+    /// counts as in flight.
+    answer: Option<Element>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -283,7 +277,6 @@ pub struct Bosh {
     deliver_rid: u64,
     next_request: u64,
     flights: VecMap<u64, Flight>,
-    answers: VecMap<u64, Answer>,
     outgoing: Queue<Outgoing>,
     terminate_requested: bool,
     terminate_sent: bool,
@@ -307,7 +300,6 @@ impl Bosh {
             deliver_rid: rid,
             next_request: 0,
             flights: VecMap::new(),
-            answers: VecMap::new(),
             outgoing: Queue::new(),
             terminate_requested: false,
             terminate_sent: false,
@@ -413,7 +405,7 @@ impl Bosh {
         // Resends first: the server processes rids in order.
         let mut due = None;
         for (&rid, f) in self.flights.iter() {
-            if f.request.is_none() && f.retry_at.is_none() {
+            if f.request.is_none() && f.retry_at.is_none() && f.answer.is_none() {
                 due = Some(rid);
                 break;
             }
@@ -432,7 +424,7 @@ impl Bosh {
     pub fn poll_timeout(&self) -> Option<Instant> {
         let requests = self.params.as_ref().map_or(0, |p| p.requests as usize);
         let terminate_due = self.terminate_requested && !self.terminate_sent;
-        let blocked = terminate_due || (!self.outgoing.is_empty() && self.flights.len() < requests);
+        let blocked = terminate_due || (!self.outgoing.is_empty() && self.in_flight() < requests);
         let mut next = self.no_poll_before.filter(|_| self.wants_poll());
         let mut consider = |t: Option<Instant>| next = earliest(next, t);
         for f in self.flights.values() {
@@ -486,7 +478,7 @@ impl Bosh {
             // The terminate goes even when every slot is busy (XEP-0124 §12).
             return Some(self.terminate_body(now));
         }
-        if self.terminate_sent || self.flights.len() >= requests {
+        if self.terminate_sent || self.in_flight() >= requests {
             return None;
         }
         let mut body = self.body_element();
@@ -518,7 +510,16 @@ impl Bosh {
     fn wants_poll(&self) -> bool {
         let Some(params) = &self.params else { return false };
         let target = params.hold.clamp(1, params.requests.max(1)) as usize;
-        self.state == State::Open && !self.terminate_requested && self.flights.len() < target
+        self.state == State::Open && !self.terminate_requested && self.in_flight() < target
+    }
+
+    /// Requests not answered yet (sent, or waiting to be resent).
+    fn in_flight(&self) -> usize {
+        let mut n = 0;
+        for (_, f) in self.flights.iter() {
+            n += usize::from(f.answer.is_none());
+        }
+        n
     }
 
     fn terminate_body(&mut self, now: Instant) -> HttpRequest {
@@ -548,7 +549,7 @@ impl Bosh {
         }
         self.last_new_rid = rid;
         let mut flight =
-            Flight { body: body.to_xml(), kind, empty, sent_at: now, request: None, failures: 0, retry_at: None };
+            Flight { body: body.to_xml(), kind, empty, sent_at: now, request: None, failures: 0, retry_at: None, answer: None };
         let request = self.request_for(&mut flight);
         self.flights.insert(rid, flight);
         request
@@ -579,20 +580,21 @@ impl Bosh {
 
     /// Stores the answer to `rid` and processes every answer that is now in order.
     fn answered(&mut self, rid: u64, body: Element) {
-        let Some(flight) = self.flights.remove(&rid) else { return };
-        self.answers.insert(rid, Answer { body, kind: flight.kind, empty_request: flight.empty, sent_at: flight.sent_at });
-        while let Some(answer) = self.answers.remove(&self.deliver_rid) {
+        let Some(flight) = self.flights.get_mut(&rid) else { return };
+        flight.answer = Some(body);
+        while self.flights.get(&self.deliver_rid).is_some_and(|f| f.answer.is_some()) {
             let rid = self.deliver_rid;
             self.deliver_rid += 1;
-            self.process(rid, answer);
+            let Some(flight) = self.flights.remove(&rid) else { return };
+            self.process(rid, flight);
             if self.state == State::Closed {
                 return;
             }
         }
     }
 
-    fn process(&mut self, rid: u64, answer: Answer) {
-        let Answer { body, kind, empty_request, sent_at } = answer;
+    fn process(&mut self, rid: u64, flight: Flight) {
+        let Flight { answer: Some(body), kind, empty: empty_request, sent_at, .. } = flight else { return };
         let terminated = matches!(body.get_attr("type"), Some("terminate") | Some("error"));
         let condition = TerminateCondition::parse(body.get_attr("condition"));
         if kind == Kind::Create && !terminated {
@@ -633,7 +635,6 @@ impl Bosh {
         }
         self.state = State::Closed;
         self.flights.clear();
-        self.answers.clear();
         self.outgoing.clear();
         self.events.push_back(event);
     }
