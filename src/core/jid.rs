@@ -240,6 +240,7 @@ fn check_resource(resource: &str) -> Result<(), JidError> {
 
 /// The first character of `s` that is a control character, one of `listed`, or (unless
 /// `spaces`) white space.
+#[allow(clippy::manual_find, reason = "a plain loop: `Iterator::find` would instantiate a `try_fold` per closure in the module")]
 fn forbidden(s: &str, listed: &str, spaces: bool) -> Option<char> {
     for c in s.chars() {
         if c.is_control() || listed.contains(c) || (!spaces && c.is_whitespace()) {

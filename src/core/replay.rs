@@ -73,6 +73,7 @@ impl Shown {
 
     /// The archived messages not shown yet, sorted by time (stable: entries whose time does not
     /// parse keep their place relative to each other at the end). They are remembered as shown.
+    #[allow(clippy::same_item_push, reason = "pushing in a loop links no `vec![x; n]` (`from_elem`) for `bool`")]
     pub fn replay(&mut self, archived: Vec<MessageObject>) -> Vec<MessageObject> {
         let archived = by_time(archived);
         // Matched against what was shown before this call only, each shown message at most once.

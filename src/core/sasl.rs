@@ -67,6 +67,7 @@ pub fn offered_mechanisms(features: &Element) -> Vec<String> {
 
 /// The most preferred mechanism ([`Mechanism::PREFERENCE`]) that the server offers and `allowed`
 /// contains.
+#[allow(clippy::manual_find, reason = "a plain loop: `Iterator::find` would instantiate a `try_fold` per closure in the module")]
 pub fn choose(offered: &[String], allowed: &[Mechanism]) -> Option<Mechanism> {
     for m in Mechanism::PREFERENCE {
         if allowed.contains(&m) && offered.iter().any(|o| o == m.name()) {

@@ -148,6 +148,7 @@ impl Element {
     }
 
     /// The first child element in namespace `ns`, whatever its name (chat states, markers).
+    #[allow(clippy::manual_find, reason = "a plain loop: `Iterator::find` would instantiate a `try_fold` per closure in the module")]
     pub fn find_ns(&self, ns: &str) -> Option<&Element> {
         for e in self.elements() {
             if e.ns == ns {
