@@ -8,6 +8,7 @@
 
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::JsFuture;
 use web_sys::File;
 
 use super::client::WeakSdk;
@@ -49,7 +50,7 @@ impl Sdk {
     async fn send_files(self, files: Vec<File>) {
         for file in files {
             let name = file.name();
-            let url = match self.clone().upload_whole(file.into()).await {
+            let url = match JsFuture::from(self.later(&|sdk, reply| sdk.upload_whole(file.clone().into(), reply))).await {
                 Ok(url) => url,
                 Err(e) => return warn("uploading a file", &e),
             };
@@ -67,7 +68,7 @@ impl Sdk {
         let ok = match ended {
             Some(data) => {
                 let feedback = object(&[("comment", comment.into()), ("rating", rating.into())]);
-                match self.clone().submit_feedback(data.interaction_id.into(), data.chat_id.into(), feedback).await {
+                match JsFuture::from(self.later(&|sdk, reply| sdk.submit_feedback(data.interaction_id.as_str().into(), data.chat_id.as_str().into(), feedback.clone(), reply))).await {
                     Ok(response) => Reflect::get(&response, &"ok".into()).is_ok_and(|ok| ok.is_truthy()),
                     Err(e) => {
                         warn("sending the rating", &e);
@@ -86,7 +87,7 @@ impl WidgetActions for WeakSdk {
         let Some(sdk) = self.upgrade() else { return };
         let params = object(&[("email", email.into()), ("fullName", full_name.into()), ("phone", phone.into())]);
         spawn(Box::pin(async move {
-            if let Err(e) = sdk.clone().provision_and_join(params).await {
+            if let Err(e) = JsFuture::from(sdk.later(&|sdk, reply| sdk.provision_and_join(params.clone(), reply))).await {
                 // REST failures come before any session event: the form needs to hear of them.
                 let errors = [Reflect::get(&e, &"errorData".into()).unwrap_or(JsValue::UNDEFINED), e.clone()];
                 let why = errors.iter().find_map(|e| Reflect::get(e, &"message".into()).ok().and_then(|m| m.as_string()).or_else(|| e.as_string()));
@@ -136,7 +137,7 @@ impl WidgetActions for WeakSdk {
         let Some(sdk) = self.upgrade() else { return };
         sdk.to_widget(WidgetEvent::ChatEnded);
         spawn(Box::pin(async move {
-            let _ = sdk.disconnect().await;
+            let _ = JsFuture::from(sdk.later(&|sdk, reply| sdk.disconnect(reply))).await;
         }));
     }
 

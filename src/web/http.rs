@@ -1,28 +1,21 @@
 //! Performs the core's [`HttpRequest`]s with the browser's `fetch`.
 //!
 //! The `fetch` function is the one the shim captured when the page loaded it (pages and
-//! ad-blockers wrap `window.fetch` later). A request is a future that owns an `AbortController`:
-//! its timeout is a [`Timeout`] handle, and dropping the future mid-flight aborts the request.
+//! ad-blockers wrap `window.fetch` later). A request runs to its end on a task of its own
+//! ([`send`]); its `AbortController` aborts it when its [`Timeout`] fires.
 
 use std::cell::Cell;
 use std::rc::Rc;
 
-use js_sys::{Function, Promise};
+use js_sys::{Array, Function, Promise};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, Headers, RequestInit, Response};
+use web_sys::{AbortController, Response};
 
 use super::handles::Timeout;
+use super::object;
+use super::task::spawn;
 use crate::core::http::{HttpRequest, HttpResponse, TransportError};
-
-/// Aborts the request when the future that performs it is dropped before it finished.
-struct AbortOnDrop(AbortController);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
 
 /// An `AbortController` that aborts when the request's time is up, and whether it did.
 struct Deadline {
@@ -55,13 +48,20 @@ impl Deadline {
     }
 }
 
+/// What an HTTP exchange's result goes to.
+pub(crate) type Done = Box<dyn FnOnce(Result<HttpResponse, TransportError>)>;
+
+/// Performs `req` on its own task and hands the result to `done`: the one way the SDK sends
+/// the core's requests (BOSH and REST alike).
+pub(crate) fn send(fetch: Function, req: HttpRequest, done: Done) {
+    spawn(Box::pin(async move { done(perform(&fetch, &req).await) }));
+}
+
 /// Sends `req` through `fetch` and reads the whole body as text.
 pub(crate) async fn perform(fetch: &Function, req: &HttpRequest) -> Result<HttpResponse, TransportError> {
     let deadline = Deadline::new(req.timeout_ms)?;
-    // Aborting after the body has been read is a no-op, so the guard may drop on every path.
-    let guard = AbortOnDrop(deadline.controller.clone());
     let result = async {
-        let response = start(fetch, req, &guard.0).await?;
+        let response = start(fetch, req, &deadline.controller).await?;
         let body = JsFuture::from(response.text()?).await?.as_string().unwrap_or_default();
         Ok(HttpResponse { status: response.status(), status_text: response.status_text(), body })
     };
@@ -77,17 +77,11 @@ pub(crate) async fn response(fetch: &Function, req: &HttpRequest) -> Result<Resp
 
 /// Calls `fetch` for `req` with the abort `controller`; resolves when the headers arrived.
 async fn start(fetch: &Function, req: &HttpRequest, controller: &AbortController) -> Result<Response, JsValue> {
-    let headers = Headers::new()?;
-    for (name, value) in &req.headers {
-        headers.append(name, value)?;
-    }
-    let init = RequestInit::new();
-    init.set_method(req.method.as_str());
-    init.set_headers(&headers);
-    if !req.body.is_empty() {
-        init.set_body(&JsValue::from_str(&req.body));
-    }
-    init.set_signal(Some(&controller.signal()));
+    // A plain init object, headers as [name, value] pairs in order: no `Headers` or
+    // `RequestInit` wrappers to import.
+    let headers: Array = req.headers.iter().map(|(name, value)| Array::of2(&name.into(), &value.into())).collect();
+    let body = if req.body.is_empty() { JsValue::UNDEFINED } else { JsValue::from_str(&req.body) };
+    let init = object(&[("method", req.method.as_str().into()), ("headers", headers.into()), ("body", body), ("signal", controller.signal().into())]);
     let this = web_sys::window().map_or(JsValue::UNDEFINED, JsValue::from);
     let promise: Promise = fetch.call2(&this, &JsValue::from_str(&req.url), &init)?.dyn_into()?;
     JsFuture::from(promise).await?.dyn_into()

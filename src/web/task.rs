@@ -1,13 +1,14 @@
-//! The SDK's only two ways to run a future: [`spawn`] and [`promise`].
+//! How the SDK runs work later: [`spawn`] for the one future left (an HTTP exchange, see
+//! [`super::http::send`]), [`Reply`] for the Promises the `exoChat` methods return.
 //!
-//! `wasm_bindgen_futures::spawn_local` and `future_to_promise` are generic: each future type
-//! that reaches them gets its own copy of the executor glue (1-2 KB of wasm each). Every task goes
-//! through these two functions as a boxed future instead, so that glue exists once.
+//! A Promise method settles its [`Reply`] from a callback (an HTTP answer, a session event)
+//! instead of running an `async fn`: every such function would be a state machine of its own,
+//! with its own drop glue and its own copy of the executor glue.
 
 use std::future::Future;
 use std::pin::Pin;
 
-use js_sys::Promise;
+use js_sys::{Function, Promise};
 use wasm_bindgen::JsValue;
 
 /// A boxed future, the one type the executor glue is instantiated for.
@@ -18,7 +19,31 @@ pub(crate) fn spawn(task: Task<()>) {
     wasm_bindgen_futures::spawn_local(task);
 }
 
-/// `task` as a JS Promise: resolved with its `Ok`, rejected with its `Err`.
-pub(crate) fn promise(task: Task<Result<JsValue, JsValue>>) -> Promise {
-    wasm_bindgen_futures::future_to_promise(task)
+/// The settling side of a Promise a method returned. Clones settle the same Promise (the
+/// first settlement counts, as in JS).
+#[derive(Clone)]
+pub(crate) struct Reply {
+    resolve: Function,
+    reject: Function,
+}
+
+impl Reply {
+    /// A pending Promise and its reply.
+    pub(crate) fn new() -> (Promise, Reply) {
+        let mut functions = None;
+        let promise = Promise::new(&mut |resolve, reject| functions = Some(Reply { resolve, reject }));
+        // The executor runs synchronously inside `new Promise`.
+        let reply = functions.unwrap_or_else(|| Reply { resolve: Function::from(JsValue::UNDEFINED), reject: Function::from(JsValue::UNDEFINED) });
+        (promise, reply)
+    }
+
+    /// Resolves with `Ok`, rejects with `Err`.
+    pub(crate) fn settle(&self, result: Result<JsValue, JsValue>) {
+        let (f, value) = match result {
+            Ok(value) => (&self.resolve, value),
+            Err(value) => (&self.reject, value),
+        };
+        // A Promise's resolving functions never throw.
+        let _ = f.call1(&JsValue::UNDEFINED, &value);
+    }
 }

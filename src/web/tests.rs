@@ -7,7 +7,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
-use super::{http, oneshot};
+use super::http;
+use super::task::Reply;
 use super::Sdk;
 use crate::core::http::{HttpRequest, Method, RequestId, TransportError};
 
@@ -260,23 +261,20 @@ async fn submit_feedback_resolves_with_the_unread_response_and_posts_the_spec_bo
 }
 
 #[wasm_bindgen_test]
-async fn a_oneshot_gives_the_value_or_none_when_the_sender_is_dropped() {
-    let (sender, receiver) = oneshot::channel();
-    sender.send(5);
-    assert_eq!(receiver.await, Some(5));
-    let (sender, receiver) = oneshot::channel::<u8>();
-    assert!(!sender.is_canceled());
-    drop(sender);
-    assert_eq!(receiver.await, None);
-    let (sender, receiver) = oneshot::channel::<u8>();
-    drop(receiver);
-    assert!(sender.is_canceled());
+async fn a_reply_settles_its_promise_once() {
+    let (promise, reply) = Reply::new();
+    reply.settle(Ok(5.into()));
+    reply.clone().settle(Err(6.into()));
+    assert_eq!(JsFuture::from(promise).await, Ok(5.into()));
+    let (promise, reply) = Reply::new();
+    reply.settle(Err("no".into()));
+    assert_eq!(JsFuture::from(promise).await, Err("no".into()));
 }
 
 #[wasm_bindgen_test]
 async fn get_feedback_config_goes_through_the_captured_fetch() {
     let seen = Array::new();
-    let fetch = js("seen", "return async (url, init) => { seen.push(url, init.method, init.headers.get('contactCenterId')); \
+    let fetch = js("seen", "return async (url, init) => { seen.push(url, init.method, new Headers(init.headers).get('contactCenterId')); \
                             return new Response('{\"isFeedbackEnabled\":true,\"feedbackUrl\":\"https://f/x\"}', { status: 200 }); };")
         .call1(&JsValue::NULL, &seen)
         .unwrap();
