@@ -8,11 +8,10 @@
 
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::File;
 
 use super::client::WeakSdk;
-use super::task::spawn;
+use super::task::{later, settled};
 use super::widget::{WidgetActions, WidgetEvent};
 use super::{object, Sdk};
 use crate::core::chatstates::ChatState;
@@ -47,38 +46,46 @@ impl Sdk {
     }
 
     /// Uploads `files` one after the other, sending each as a `media_msg` once uploaded.
-    async fn send_files(self, files: Vec<File>) {
-        for file in files {
-            let name = file.name();
-            let url = match JsFuture::from(self.later(&|sdk, reply| sdk.upload_whole(file.clone().into(), reply))).await {
+    fn send_files(&self, mut files: Vec<File>) {
+        if files.is_empty() {
+            return;
+        }
+        let file = files.remove(0);
+        let name = file.name();
+        let sdk = self.clone();
+        let uploaded = self.promise(&|sdk, reply| sdk.upload_whole(file.clone().into(), reply));
+        settled(&uploaded, Box::new(move |url| {
+            let url = match url {
                 Ok(url) => url,
                 Err(e) => return warn("uploading a file", &e),
             };
-            let (Some(url), Some(room)) = (url.as_string(), self.widget_room("sending a file")) else { continue };
-            let files = js_sys::Array::of1(&object(&[("name", name.into()), ("url", url.as_str().into())])).into();
-            if let Err(e) = self.post_message(room, url.into(), "media_msg".into(), files) {
-                warn("sending a file", &e);
+            if let (Some(url), Some(room)) = (url.as_string(), sdk.widget_room("sending a file")) {
+                let files = js_sys::Array::of1(&object(&[("name", name.into()), ("url", url.as_str().into())])).into();
+                if let Err(e) = sdk.post_message(room, url.into(), "media_msg".into(), files) {
+                    warn("sending a file", &e);
+                }
             }
-        }
+            sdk.send_files(files);
+        }));
     }
 
     /// Submits the rating for the last chat end and tells the widget how it went.
-    async fn send_rating(self, rating: u8, comment: String) {
+    fn send_rating(&self, rating: u8, comment: String) {
         let ended = self.state.borrow().client.last_end.clone();
-        let ok = match ended {
-            Some(data) => {
-                let feedback = object(&[("comment", comment.into()), ("rating", rating.into())]);
-                match JsFuture::from(self.later(&|sdk, reply| sdk.submit_feedback(data.interaction_id.as_str().into(), data.chat_id.as_str().into(), feedback.clone(), reply))).await {
-                    Ok(response) => Reflect::get(&response, &"ok".into()).is_ok_and(|ok| ok.is_truthy()),
-                    Err(e) => {
-                        warn("sending the rating", &e);
-                        false
-                    }
+        let Some(data) = ended else { return self.to_widget(WidgetEvent::FeedbackSubmitted { ok: false }) };
+        let feedback = object(&[("comment", comment.into()), ("rating", rating.into())]);
+        let sent = self.promise(&|sdk, reply| sdk.submit_feedback(data.interaction_id.as_str().into(), data.chat_id.as_str().into(), feedback.clone(), reply));
+        let sdk = self.clone();
+        settled(&sent, Box::new(move |response| {
+            let ok = match response {
+                Ok(response) => Reflect::get(&response, &"ok".into()).is_ok_and(|ok| ok.is_truthy()),
+                Err(e) => {
+                    warn("sending the rating", &e);
+                    false
                 }
-            }
-            None => false,
-        };
-        self.to_widget(WidgetEvent::FeedbackSubmitted { ok });
+            };
+            sdk.to_widget(WidgetEvent::FeedbackSubmitted { ok });
+        }));
     }
 }
 
@@ -86,13 +93,15 @@ impl WidgetActions for WeakSdk {
     fn start_chat(&self, full_name: String, email: String, phone: String) {
         let Some(sdk) = self.upgrade() else { return };
         let params = object(&[("email", email.into()), ("fullName", full_name.into()), ("phone", phone.into())]);
-        spawn(Box::pin(async move {
-            if let Err(e) = JsFuture::from(sdk.later(&|sdk, reply| sdk.provision_and_join(params.clone(), reply))).await {
+        later(Box::new(move || {
+            let started = sdk.promise(&|sdk, reply| sdk.provision_and_join(params.clone(), reply));
+            settled(&started, Box::new(move |room| {
+                let Err(e) = room else { return };
                 // REST failures come before any session event: the form needs to hear of them.
                 let errors = [Reflect::get(&e, &"errorData".into()).unwrap_or(JsValue::UNDEFINED), e.clone()];
                 let why = errors.iter().find_map(|e| Reflect::get(e, &"message".into()).ok().and_then(|m| m.as_string()).or_else(|| e.as_string()));
                 sdk.to_widget(WidgetEvent::Connection { status: "offline", reason: why.as_deref() });
-            }
+            }));
         }));
     }
 
@@ -115,7 +124,7 @@ impl WidgetActions for WeakSdk {
 
     fn send_files(&self, files: Vec<File>) {
         if let Some(sdk) = self.upgrade() {
-            spawn(Box::pin(sdk.send_files(files)));
+            later(Box::new(move || sdk.send_files(files)));
         }
     }
 
@@ -136,14 +145,12 @@ impl WidgetActions for WeakSdk {
     fn end_chat(&self) {
         let Some(sdk) = self.upgrade() else { return };
         sdk.to_widget(WidgetEvent::ChatEnded);
-        spawn(Box::pin(async move {
-            let _ = JsFuture::from(sdk.later(&|sdk, reply| sdk.disconnect(reply))).await;
-        }));
+        later(Box::new(move || drop(sdk.promise(&|sdk, reply| sdk.disconnect(reply)))));
     }
 
     fn submit_feedback(&self, rating: u8, comment: String) {
         if let Some(sdk) = self.upgrade() {
-            spawn(Box::pin(sdk.send_rating(rating, comment)));
+            later(Box::new(move || sdk.send_rating(rating, comment)));
         }
     }
 }

@@ -16,7 +16,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::driver::{self, now, Driver, Sink};
 use super::error::{js_error, network_error, rest_error, Code};
 use super::handles::Timeout;
-use super::task::{spawn, Reply};
+use super::task::Reply;
 use super::widget::WidgetEvent;
 use super::{bad_argument, http, object, text_or_null, to_js, to_json, Sdk, State};
 use crate::core::chat::{Chat, ChatError, ChatEvent, JoinError, QueryError, QueryId, QueryOutcome};
@@ -249,7 +249,7 @@ impl Sdk {
         let params = StartParams::from_json(&to_json(&params)).map_err(|e| js_error(Code::BadArgument, &format!("exoChat.{e}")))?;
         let request = tenant.provision(self.next_request_id(), &params, &rest::uuid_v4(driver::random_bytes()));
         let (sdk, reply) = (self.clone(), reply.clone());
-        http::send(self.fetch.clone(), request, Box::new(move |response| {
+        http::send(&self.fetch, &request, Box::new(move |response| {
             let provisioned = match response.map_err(|e| network_error(M, &e)).and_then(|r| {
                 rest::parse_provisioned(&r).map_err(|e| match e {
                     // The contract: a non-2xx rejects with the HTTP status text itself.
@@ -470,7 +470,7 @@ impl Sdk {
         let room = room_arg(M, &room)?;
         let request = self.tenant(M)?.archive(self.next_request_id(), &room.to_string());
         let (sdk, reply) = (self.clone(), reply.clone());
-        http::send(self.fetch.clone(), request, Box::new(move |response| {
+        http::send(&self.fetch, &request, Box::new(move |response| {
             let entries = match response.map_err(|e| network_error(M, &e)).and_then(|r| rest::parse_archive(&r).map_err(|e| rest_error(M, &e))) {
                 Ok(entries) => entries,
                 Err(e) => return reply.settle(Err(e)),
@@ -502,7 +502,7 @@ impl Sdk {
     /// when the call fails.
     pub(crate) fn feedback_config(&self, method: &str, done: Configured) -> Result<(), JsValue> {
         let request = self.tenant(method)?.feedback_config(self.next_request_id());
-        http::send(self.fetch.clone(), request, Box::new(move |response| done(response.ok().and_then(|r| rest::parse_feedback_config(&r).ok()))));
+        http::send(&self.fetch, &request, Box::new(move |response| done(response.ok().and_then(|r| rest::parse_feedback_config(&r).ok()))));
         Ok(())
     }
 
@@ -513,8 +513,8 @@ impl Sdk {
         let interaction_id = string_arg(M, "interactionId", &interaction_id)?;
         let chat_id = string_arg(M, "chatId", &chat_id)?;
         let request = self.tenant(M)?.submit_feedback(self.next_request_id(), &interaction_id, &chat_id, &to_json(&feedback));
-        let (fetch, reply) = (self.fetch.clone(), reply.clone());
-        spawn(Box::pin(async move { reply.settle(http::response(&fetch, &request).await.map(JsValue::from).map_err(|e| network_error(M, &e))) }));
+        let reply = reply.clone();
+        http::response(&self.fetch, &request, Box::new(move |response| reply.settle(response.map(JsValue::from).map_err(|e| network_error(M, &e)))));
         Ok(())
     }
 

@@ -2,11 +2,11 @@
 //!
 //! The one drain rule, stated once: after every input (a command, an HTTP result, a timer), poll
 //! the session until it has no request and no event left; send each request with
-//! [`http::perform`] on its own task (its result is the next input); hand each event first to
+//! [`http::send`] (its result is the next input); hand each event first to
 //! the waiters (Promise methods waiting for it), then to the sink (the SDK's event dispatch);
 //! finally re-arm ONE timer for [`Session::poll_timeout`].
 //!
-//! No `RefCell` borrow is held while a waiter or the sink runs, or across an `.await`. The sink
+//! No `RefCell` borrow is held while a waiter or the sink runs. The sink
 //! calls page callbacks, which may call back into the SDK and give the session another command:
 //! that command's own drain sees one in progress and returns, and the drain in progress picks up
 //! what the command produced on its next round, so events keep their order.
@@ -147,7 +147,7 @@ fn drain(cell: &Rc<RefCell<Inner>>) {
             break;
         }
         for request in requests {
-            spawn_request(Rc::downgrade(cell), fetch.clone(), request);
+            send_request(Rc::downgrade(cell), &fetch, &request);
         }
         for event in events {
             let mut waiters = std::mem::take(&mut cell.borrow_mut().waiters);
@@ -183,8 +183,8 @@ fn on_timer(weak: Weak<RefCell<Inner>>) -> impl FnOnce() {
     }
 }
 
-/// Performs `request` on its own task; its result is the session's next input.
-fn spawn_request(weak: Weak<RefCell<Inner>>, fetch: Function, request: HttpRequest) {
+/// Performs `request`; its result is the session's next input.
+fn send_request(weak: Weak<RefCell<Inner>>, fetch: &Function, request: &HttpRequest) {
     let id = request.id;
     http::send(fetch, request, Box::new(move |result| {
         let Some(cell) = weak.upgrade() else { return };

@@ -4,7 +4,7 @@
 //! The shim (`js-shim/exotel-chat-sdk.js`) creates one `Sdk` and forwards every `exoChat` method to
 //! it through [`Sdk::call`], after queueing calls made before the module was ready. All state lives in the `Sdk`; there
 //! are no other globals. Methods take `&self` and borrow the state only briefly: no borrow is held
-//! across an `.await` or a call into page code, so callbacks may call back into `exoChat`.
+//! while a callback waits or across a call into page code, so callbacks may call back into `exoChat`.
 //!
 //! `on`, `off`, `triggerEvent` and the URL utilities work before `initialize`; methods that talk
 //! to the services need it. A second `initialize` throws (`code: "already_initialized"`): the
@@ -63,7 +63,7 @@ struct State {
 }
 
 /// The SDK instance behind `window.exoChat`. The shim creates one per page. Clones share the
-/// state (async methods hold one while they run).
+/// state (Promise methods hold one until they settle).
 #[wasm_bindgen]
 #[derive(Clone)]
 pub struct Sdk {
@@ -100,32 +100,32 @@ impl Sdk {
             "isVideoUrl" => Ok(self.is_video_url(arg(0)).into()),
             "isDocumentPdf" => Ok(self.is_document_pdf(arg(0)).into()),
             "getFileName" => Ok(self.get_file_name(arg(0)).into()),
-            "getFeedbackConfig" => Ok(self.later(&|sdk, reply| sdk.get_feedback_config(reply)).into()),
-            "startChat" => Ok(self.later(&|sdk, reply| sdk.start_chat(arg(0), reply)).into()),
+            "getFeedbackConfig" => Ok(self.promise(&|sdk, reply| sdk.get_feedback_config(reply)).into()),
+            "startChat" => Ok(self.promise(&|sdk, reply| sdk.start_chat(arg(0), reply)).into()),
             "logout" => {
                 self.logout();
                 Ok(JsValue::UNDEFINED)
             }
             "getUserStatus" => Ok(self.get_user_status().into()),
-            "createRoom" => Ok(self.later(&|sdk, reply| sdk.create_room(arg(0), arg(1), reply)).into()),
-            "joinRoom" => Ok(self.later(&|sdk, reply| sdk.join_room(arg(0), arg(1), reply)).into()),
+            "createRoom" => Ok(self.promise(&|sdk, reply| sdk.create_room(arg(0), arg(1), reply)).into()),
+            "joinRoom" => Ok(self.promise(&|sdk, reply| sdk.join_room(arg(0), arg(1), reply)).into()),
             "leaveRoom" => done(self.leave_room(arg(0))),
             "sendMessage" => self.send_message(arg(0), arg(1), arg(2), arg(3)).map(JsValue::from),
             "receiveMessage" => self.receive_message(arg(0)),
-            "fetchArchivedMessages" => Ok(self.later(&|sdk, reply| sdk.fetch_archived_messages(arg(0), reply)).into()),
+            "fetchArchivedMessages" => Ok(self.promise(&|sdk, reply| sdk.fetch_archived_messages(arg(0), reply)).into()),
             "sendTypingStatus" => done(self.send_typing_status(arg(0))),
             "sendPausedStatus" => done(self.send_paused_status(arg(0))),
             "sendDisplayedReceipt" => done(self.send_displayed_receipt(arg(0), arg(1))),
             "sendReceiveReceipt" => done(self.send_receive_receipt(arg(0), arg(1))),
             "showConverseChat" => done(self.show_converse_chat()),
             "hideConverseChat" => done(self.hide_converse_chat()),
-            "disconnectConverse" => Ok(self.later(&|sdk, reply| sdk.disconnect_converse(reply)).into()),
-            "uploadFileToConverse" => Ok(self.later(&|sdk, reply| sdk.upload_file_to_converse(arg(0), reply)).into()),
-            "requestSlotFromConverse" => Ok(self.later(&|sdk, reply| sdk.request_slot_from_converse(arg(0), arg(1), arg(2), reply)).into()),
-            "uploadFile" => Ok(self.later(&|sdk, reply| sdk.upload_file(arg(0), arg(1), arg(2), reply)).into()),
-            "discoverFileUploadJid" => Ok(self.later(&|sdk, reply| sdk.discover_file_upload_jid(reply)).into()),
-            "requestUploadServiceInfo" => Ok(self.later(&|sdk, reply| sdk.request_upload_service_info(arg(0), reply)).into()),
-            "submitFeedbackResponse" => Ok(self.later(&|sdk, reply| sdk.submit_feedback_response(arg(0), arg(1), arg(2), reply)).into()),
+            "disconnectConverse" => Ok(self.promise(&|sdk, reply| sdk.disconnect_converse(reply)).into()),
+            "uploadFileToConverse" => Ok(self.promise(&|sdk, reply| sdk.upload_file_to_converse(arg(0), reply)).into()),
+            "requestSlotFromConverse" => Ok(self.promise(&|sdk, reply| sdk.request_slot_from_converse(arg(0), arg(1), arg(2), reply)).into()),
+            "uploadFile" => Ok(self.promise(&|sdk, reply| sdk.upload_file(arg(0), arg(1), arg(2), reply)).into()),
+            "discoverFileUploadJid" => Ok(self.promise(&|sdk, reply| sdk.discover_file_upload_jid(reply)).into()),
+            "requestUploadServiceInfo" => Ok(self.promise(&|sdk, reply| sdk.request_upload_service_info(arg(0), reply)).into()),
+            "submitFeedbackResponse" => Ok(self.promise(&|sdk, reply| sdk.submit_feedback_response(arg(0), arg(1), arg(2), reply)).into()),
             _ => Err(bad_argument(method, "no such method")),
         }
     }
@@ -378,7 +378,7 @@ impl Sdk {
 
     /// Runs Promise method `f`, which settles its [`Reply`] now or later; the Promise. An `Err`
     /// from `f` (a bad argument, a missing session) rejects it.
-    pub(crate) fn later(&self, f: &dyn Fn(&Sdk, &Reply) -> Result<(), JsValue>) -> Promise {
+    pub(crate) fn promise(&self, f: &dyn Fn(&Sdk, &Reply) -> Result<(), JsValue>) -> Promise {
         let (promise, reply) = Reply::new();
         if let Err(e) = f(self, &reply) {
             reply.settle(Err(e));

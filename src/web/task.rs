@@ -1,22 +1,35 @@
-//! How the SDK runs work later: [`spawn`] for the one future left (an HTTP exchange, see
-//! [`super::http::send`]), [`Reply`] for the Promises the `exoChat` methods return.
+//! How the SDK waits for the browser: [`settled`] hears how a JS Promise ended, [`Reply`]
+//! settles the Promises the `exoChat` methods return.
 //!
-//! A Promise method settles its [`Reply`] from a callback (an HTTP answer, a session event)
-//! instead of running an `async fn`: every such function would be a state machine of its own,
-//! with its own drop glue and its own copy of the executor glue.
+//! Work that waits (an HTTP answer, a session event) continues in a callback instead of an
+//! `async fn`: every such function would be a state machine of its own with its own drop glue,
+//! and the futures executor would be one more library in the module.
 
-use std::future::Future;
-use std::pin::Pin;
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 
-use js_sys::{Function, Promise};
-use wasm_bindgen::JsValue;
+/// What the outcome of a JS Promise goes to: `Ok(value)` or `Err(reason)`.
+pub(crate) type Then = Box<dyn FnOnce(Result<JsValue, JsValue>)>;
 
-/// A boxed future, the one type the executor glue is instantiated for.
-pub(crate) type Task<T> = Pin<Box<dyn Future<Output = T>>>;
+/// Calls `then` with the outcome of `promise` once it settles (from a microtask).
+pub(crate) fn settled(promise: &Promise, then: Then) {
+    // `Promise.allSettled` never rejects, so the one callback always runs, which frees it.
+    let callback = Closure::once_into_js(move |outcomes: JsValue| {
+        let outcome = Reflect::get(&outcomes, &0.into()).unwrap_or(JsValue::UNDEFINED);
+        let field = |name: &str| Reflect::get(&outcome, &name.into()).unwrap_or(JsValue::UNDEFINED);
+        then(if field("status") == "fulfilled" { Ok(field("value")) } else { Err(field("reason")) })
+    });
+    let all = Promise::all_settled(&js_sys::Array::of1(promise));
+    // `then` of a Promise is a function; calling it does not throw.
+    if let Ok(then_fn) = Reflect::get(&all, &"then".into()) {
+        let _ = then_fn.unchecked_ref::<Function>().call1(&all, &callback);
+    }
+}
 
-/// Runs `task` to completion on the page's microtask queue.
-pub(crate) fn spawn(task: Task<()>) {
-    wasm_bindgen_futures::spawn_local(task);
+/// Calls `f` from a microtask (after the current call into the SDK has returned).
+pub(crate) fn later(f: Box<dyn FnOnce()>) {
+    settled(&Promise::resolve(&JsValue::UNDEFINED), Box::new(move |_| f()));
 }
 
 /// The settling side of a Promise a method returned. Clones settle the same Promise (the

@@ -2,6 +2,9 @@
 //! wrapper object, the way the shim and pages call it, so wasm-bindgen's own borrow checks are in
 //! the path of the re-entrancy tests.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -10,7 +13,7 @@ use wasm_bindgen_test::*;
 use super::http;
 use super::task::Reply;
 use super::Sdk;
-use crate::core::http::{HttpRequest, Method, RequestId, TransportError};
+use crate::core::http::{HttpRequest, HttpResponse, Method, RequestId, TransportError};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -307,8 +310,21 @@ async fn a_request_past_its_timeout_is_aborted() {
         .dyn_into()
         .unwrap();
     let req = HttpRequest { id: RequestId(1), method: Method::Post, url: "https://x/".into(), headers: vec![], body: "{}".into(), timeout_ms: 30 };
-    assert_eq!(http::perform(&fetch, &req).await, Err(TransportError::Timeout));
+    assert_eq!(perform(&fetch, &req).await, Err(TransportError::Timeout));
 
     let failing: Function = js("", "return () => Promise.reject(new TypeError('Failed to fetch'));").call0(&JsValue::NULL).unwrap().dyn_into().unwrap();
-    assert_eq!(http::perform(&failing, &req).await, Err(TransportError::Network("Failed to fetch".into())));
+    assert_eq!(perform(&failing, &req).await, Err(TransportError::Network("Failed to fetch".into())));
+}
+
+/// What [`http::send`] hands its callback for `req`.
+async fn perform(fetch: &Function, req: &HttpRequest) -> Result<HttpResponse, TransportError> {
+    let result = Rc::new(RefCell::new(None));
+    let (promise, reply) = Reply::new();
+    let out = result.clone();
+    http::send(fetch, req, Box::new(move |r| {
+        *out.borrow_mut() = Some(r);
+        reply.settle(Ok(JsValue::UNDEFINED));
+    }));
+    JsFuture::from(promise).await.unwrap();
+    result.take().unwrap()
 }
