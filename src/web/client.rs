@@ -14,12 +14,12 @@ use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::driver::{self, now, Driver, Sink};
-use super::error::{js_error, network_error, rest_error, Code};
+use super::error::{js_error, method_error, network_error, rest_error, Code};
 use super::handles::Timeout;
 use super::task::Reply;
 use super::widget::WidgetEvent;
 use super::{bad_argument, http, object, text_or_null, to_js, to_json, Sdk, State};
-use crate::core::chat::{Chat, ChatError, ChatEvent, JoinError, QueryError, QueryId, QueryOutcome};
+use crate::core::chat::{Chat, ChatError, ChatEvent, JoinError, QueryError};
 use crate::core::chatstates::ChatState;
 use crate::core::config::is_http_url;
 use crate::core::connection::{ConnectionConfig, ConnectionError};
@@ -38,9 +38,6 @@ type Joined = Box<dyn FnOnce(Result<(String, Vec<Occupant>), (Code, String)>)>;
 
 /// What the feedback configuration goes to: the raw object and its typed reading, or `None`.
 pub(crate) type Configured = Box<dyn FnOnce(Option<(Value, FeedbackConfig)>)>;
-
-/// What a query's outcome goes to.
-pub(crate) type Answered = Box<dyn FnOnce(Result<QueryOutcome, QueryError>)>;
 
 /// Delays before the reconnections of a session that failed after being online.
 const RECONNECT_DELAYS_MS: [u64; 3] = [1_000, 3_000, 10_000];
@@ -127,7 +124,7 @@ fn files_arg(method: &str, value: &JsValue) -> Result<Vec<FileRef>, JsValue> {
 /// A `ChatError` as a thrown error of `method`.
 fn chat_error(method: &str, e: &ChatError) -> JsValue {
     let code = if matches!(e, ChatError::NotInRoom(_)) { Code::NotInRoom } else { Code::BadArgument };
-    js_error(code, &format!("exoChat.{method}: {e}"))
+    method_error(code, method, e)
 }
 
 /// Why a join did not complete, in words.
@@ -203,7 +200,7 @@ impl Sdk {
         let state = self.state.borrow();
         match &state.client.session {
             Some(driver) if !state.client.stopping => Ok(driver.clone()),
-            _ => Err(js_error(Code::NotConnected, &format!("exoChat.{method}: no chat session (call exoChat.startChat first)"))),
+            _ => Err(method_error(Code::NotConnected, method, &"no chat session (call exoChat.startChat first)")),
         }
     }
 
@@ -263,7 +260,7 @@ impl Sdk {
             let (room_jid, customer_jid) = (provisioned.room_jid.clone(), provisioned.username.clone());
             let failure = move |why: &str| -> JsValue {
                 object(&[
-                    ("errorData", js_error(Code::XmppFailed, &format!("exoChat.{M}: {why}"))),
+                    ("errorData", method_error(Code::XmppFailed, M, &why)),
                     ("roomJid", room_jid.as_str().into()),
                     ("customerJid", customer_jid.as_str().into()),
                 ])
@@ -332,7 +329,7 @@ impl Sdk {
             reply.settle(match joined {
                 Ok(_) if create => Ok(JsValue::UNDEFINED),
                 Ok((nick, occupants)) => Ok(room_object(&room, &nick, &occupants, None)),
-                Err((code, why)) => Err(js_error(code, &format!("exoChat.{method}: {why}"))),
+                Err((code, why)) => Err(method_error(code, method, &why)),
             })
         }));
         Ok(())
@@ -429,27 +426,6 @@ impl Sdk {
         }));
         self.end_session();
         Ok(())
-    }
-
-    /// Runs a query on the session of `driver`; `done` gets its result.
-    pub(crate) fn query(driver: &Driver, ask: impl FnOnce(&mut Chat, Instant) -> QueryId, done: Answered) {
-        let asked: Rc<Cell<Option<QueryId>>> = Rc::default();
-        let mut done = Some(done);
-        driver.wait(Box::new({
-            let asked = asked.clone();
-            move |event| {
-                let result = match event {
-                    Some(SessionEvent::Chat(ChatEvent::QueryResult { id, result })) if asked.get() == Some(*id) => result.clone(),
-                    Some(SessionEvent::Disconnected(_)) | None => Err(QueryError::Disconnected),
-                    _ => return false,
-                };
-                if let Some(done) = done.take() {
-                    done(result);
-                }
-                true
-            }
-        }));
-        driver.act(|s, now| asked.set(Some(ask(s.chat_mut(), now))));
     }
 
     /// Delivers a message to the page (`messageReceived`), remembering it as shown; the JS

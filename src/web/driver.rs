@@ -11,7 +11,7 @@
 //! that command's own drain sees one in progress and returns, and the drain in progress picks up
 //! what the command produced on its next round, so events keep their order.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use base64::Engine;
@@ -19,10 +19,14 @@ use js_sys::Function;
 
 use super::handles::Timeout;
 use super::http;
+use crate::core::chat::{Chat, ChatEvent, QueryError, QueryId, QueryOutcome};
 use crate::core::connection::{ConnectionConfig, Randomness};
 use crate::core::http::HttpRequest;
 use crate::core::session::{Session, SessionEvent};
 use crate::core::Instant;
+
+/// What a query's outcome goes to.
+pub(crate) type Answered = Box<dyn FnOnce(Result<QueryOutcome, QueryError>)>;
 
 /// Where the events of a session go once the waiters have seen them.
 pub(crate) type Sink = Rc<dyn Fn(SessionEvent)>;
@@ -111,6 +115,27 @@ impl Driver {
     /// the command whose drain may raise the event it waits for.
     pub(crate) fn wait(&self, waiter: Waiter) {
         self.0.borrow_mut().waiters.push(waiter);
+    }
+
+    /// Runs a query on the session; `done` gets its result.
+    pub(crate) fn query(&self, ask: impl FnOnce(&mut Chat, Instant) -> QueryId, done: Answered) {
+        let asked: Rc<Cell<Option<QueryId>>> = Rc::default();
+        let mut done = Some(done);
+        self.wait(Box::new({
+            let asked = asked.clone();
+            move |event| {
+                let result = match event {
+                    Some(SessionEvent::Chat(ChatEvent::QueryResult { id, result })) if asked.get() == Some(*id) => result.clone(),
+                    Some(SessionEvent::Disconnected(_)) | None => Err(QueryError::Disconnected),
+                    _ => return false,
+                };
+                if let Some(done) = done.take() {
+                    done(result);
+                }
+                true
+            }
+        }));
+        self.act(|s, now| asked.set(Some(ask(s.chat_mut(), now))));
     }
 }
 

@@ -7,7 +7,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use js_sys::{Array, Function, Promise};
+use js_sys::{Array, Function};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, Response};
 
@@ -93,7 +93,7 @@ fn start(fetch: &Function, req: &HttpRequest, then: Started) {
     let signal = deadline.controller.signal();
     let init = object(&[("method", req.method.as_str().into()), ("headers", headers.into()), ("body", body), ("signal", signal.into())]);
     let this = web_sys::window().map_or(JsValue::UNDEFINED, JsValue::from);
-    let promise = match fetch.call2(&this, &JsValue::from_str(&req.url), &init).and_then(JsCast::dyn_into::<Promise>) {
+    let promise = match fetch.call2(&this, &JsValue::from_str(&req.url), &init) {
         Ok(promise) => promise,
         Err(e) => return then(Err(deadline.error(e))),
     };
@@ -107,6 +107,7 @@ fn start(fetch: &Function, req: &HttpRequest, then: Started) {
 
 /// A fetch failure as the core's [`TransportError::Network`], keeping the browser's message.
 fn network(err: JsValue) -> TransportError {
-    let message = err.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).or_else(|| err.as_string());
+    // The `message` of an Error (read as a property: no instanceof check to import).
+    let message = js_sys::Reflect::get(&err, &"message".into()).ok().and_then(|m| m.as_string()).or_else(|| err.as_string());
     TransportError::Network(message.unwrap_or_else(|| "fetch failed".to_owned()))
 }

@@ -34,7 +34,7 @@ use crate::core::config::Config;
 use crate::core::http::RequestId;
 use crate::core::{media, rest};
 use client::Client;
-use error::{js_error, Code};
+use error::{js_error, method_error, not_initialized, Code};
 use events::Listeners;
 use task::Reply;
 use upload::Uploads;
@@ -308,7 +308,7 @@ impl Sdk {
                 widget.show();
                 Ok(())
             }
-            None => Err(js_error(Code::NotInitialized, "exoChat.showConverseChat: call exoChat.initialize(config) first")),
+            None => Err(not_initialized("showConverseChat")),
         }
     }
 
@@ -319,7 +319,7 @@ impl Sdk {
                 widget.hide();
                 Ok(())
             }
-            None => Err(js_error(Code::NotInitialized, "exoChat.hideConverseChat: call exoChat.initialize(config) first")),
+            None => Err(not_initialized("hideConverseChat")),
         }
     }
 
@@ -372,7 +372,7 @@ impl Sdk {
     fn tenant(&self, method: &str) -> Result<rest::Tenant, JsValue> {
         match &self.state.borrow().config {
             Some(config) => Ok(config.tenant()),
-            None => Err(js_error(Code::NotInitialized, &format!("exoChat.{method}: call exoChat.initialize(config) first"))),
+            None => Err(not_initialized(method)),
         }
     }
 
@@ -401,7 +401,7 @@ fn event_and_callback(method: &str, event: JsValue, callback: JsValue) -> Result
 }
 
 fn bad_argument(method: &str, what: &str) -> JsValue {
-    js_error(Code::BadArgument, &format!("exoChat.{method}: {what}"))
+    method_error(Code::BadArgument, method, &what)
 }
 
 /// A page value as JSON (via `JSON.stringify`: functions and `undefined` drop out); `null` when

@@ -12,8 +12,9 @@ use wasm_bindgen::{JsCast, JsValue};
 /// What the outcome of a JS Promise goes to: `Ok(value)` or `Err(reason)`.
 pub(crate) type Then = Box<dyn FnOnce(Result<JsValue, JsValue>)>;
 
-/// Calls `then` with the outcome of `promise` once it settles (from a microtask).
-pub(crate) fn settled(promise: &Promise, then: Then) {
+/// Calls `then` with the outcome of `promise` once it settles (from a microtask); a value that
+/// is no Promise counts as fulfilled with itself.
+pub(crate) fn settled(promise: &JsValue, then: Then) {
     // `Promise.allSettled` never rejects, so the one callback always runs, which frees it.
     let callback = Closure::once_into_js(move |outcomes: JsValue| {
         let outcome = Reflect::get(&outcomes, &0.into()).unwrap_or(JsValue::UNDEFINED);
@@ -29,7 +30,7 @@ pub(crate) fn settled(promise: &Promise, then: Then) {
 
 /// Calls `f` from a microtask (after the current call into the SDK has returned).
 pub(crate) fn later(f: Box<dyn FnOnce()>) {
-    settled(&Promise::resolve(&JsValue::UNDEFINED), Box::new(move |_| f()));
+    settled(&JsValue::UNDEFINED, Box::new(move |_| f()));
 }
 
 /// The settling side of a Promise a method returned. Clones settle the same Promise (the

@@ -75,7 +75,7 @@ impl Sdk {
     /// the server has none or discovery failed (warned).
     fn upload_service(&self, method: &'static str, done: Box<dyn FnOnce(Option<UploadService>)>) -> Result<(), JsValue> {
         let driver = self.live(method)?;
-        Sdk::query(&driver, |chat, now| chat.discover_upload_service(now), Box::new(move |outcome| {
+        driver.query(|chat, now| chat.discover_upload_service(now), Box::new(move |outcome| {
             done(match outcome {
                 Ok(QueryOutcome::UploadService(found)) => found,
                 Ok(_) => None,
@@ -102,7 +102,7 @@ impl Sdk {
         let jid = Jid::parse(text.trim()).map_err(|e| bad_argument(M, &format!("`{text}` is not a JID: {e}")))?;
         let (driver, reply) = (self.live(M)?, reply.clone());
         let asked = jid.clone();
-        Sdk::query(&driver, move |chat, now| chat.disco_info(now, &asked), Box::new(move |outcome| {
+        driver.query(move |chat, now| chat.disco_info(now, &asked), Box::new(move |outcome| {
             reply.settle(Ok(match outcome {
                 Ok(QueryOutcome::DiscoInfo(info)) => to_js(&info.to_json()),
                 Ok(_) => JsValue::NULL,
@@ -135,7 +135,7 @@ impl Sdk {
                 return done(Err(format!("no upload slot for {filename}: {}", query_error_text(&QueryError::Disconnected))));
             };
             let (state, filename) = (sdk.state.clone(), filename.clone());
-            Sdk::query(&driver, ask, Box::new(move |outcome| {
+            driver.query(ask, Box::new(move |outcome| {
                 done(match outcome {
                     Ok(QueryOutcome::UploadSlot(slot)) => {
                         let uploads = &mut state.borrow_mut().uploads;
