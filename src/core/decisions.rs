@@ -4,7 +4,7 @@
 //! records what we chose. When a production format is confirmed, the change is here alone: the rest
 //! of the core calls these functions and constants and never hard-codes the choices.
 
-use serde_json::Value;
+use crate::core::json::Value;
 
 /// **D**: `campaignId` travels in the provisioning body as the number the config holds.
 pub fn campaign_id_json(campaign_id: i64) -> Value {
@@ -33,13 +33,13 @@ pub fn feedback_config_path(contact_center_id: i64, process_id: i64, campaign_id
 /// **D**: the archive endpoint may answer in the Openfire REST API chat-history shape
 /// (`{"message": [...]}`, where a single message may come as an object instead of an array) or as
 /// a bare JSON array of the same objects. Returns the message entries, or `None` for any other shape.
-pub fn archive_items(value: &Value) -> Option<Vec<Value>> {
+pub fn archive_items(value: &Value) -> Option<&[Value]> {
     match value {
-        Value::Array(items) => Some(items.clone()),
-        Value::Object(obj) => match obj.get("message") {
-            Some(Value::Array(items)) => Some(items.clone()),
-            Some(one @ Value::Object(_)) => Some(vec![one.clone()]),
-            Some(Value::Null) => Some(Vec::new()),
+        Value::Array(items) => Some(items),
+        Value::Object(_) => match value.get("message") {
+            Some(Value::Array(items)) => Some(items),
+            Some(one @ Value::Object(_)) => Some(std::slice::from_ref(one)),
+            Some(Value::Null) => Some(&[]),
             _ => None,
         },
         _ => None,

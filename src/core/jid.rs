@@ -139,13 +139,6 @@ impl fmt::Display for Jid {
     }
 }
 
-/// A JID serialises as its string form (the room object's `jid`, event payloads).
-impl serde::Serialize for Jid {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
 impl FromStr for Jid {
     type Err = JidError;
 

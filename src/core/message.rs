@@ -6,14 +6,11 @@
 //! `receiveMessage` partial or hand-made objects: a missing or mistyped field takes its default,
 //! never an error; [`MessageObject::complete`] then fills what can be derived.
 
-use serde::{Deserialize, Deserializer};
-use serde_json::Value;
-
 use super::datetime::{format_iso, parse_iso};
 use super::decisions;
 use super::groupchat::IncomingMessage;
 use super::jid::Jid;
-use super::json::{self, object, opt};
+use super::json::{self, object, opt, Value};
 use super::markers::Marker;
 use super::receipts::Receipt;
 use super::rest::ArchivedMessage;
@@ -312,13 +309,21 @@ impl MessageObject {
             chat_state: json::text(v.get("chat_state")),
             time: s("time"),
             received: match v.get("received") {
-                Some(Value::Number(n)) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)).unwrap_or(0),
+                Some(n @ Value::Number(_)) => n.as_u64_truncated().unwrap_or(0),
                 Some(Value::String(t)) => parse_iso(t).unwrap_or(0),
                 _ => 0,
             },
             message: s("message"),
             subtype: json::text(v.get("subtype")),
-            files: v.get("files").and_then(Value::as_array).map(|a| a.iter().filter_map(file_ref).collect()),
+            files: v.get("files").and_then(Value::as_array).map(|items| {
+                let mut files = Vec::new();
+                for item in items {
+                    if let Some(file) = file_ref(item) {
+                        files.push(file);
+                    }
+                }
+                files
+            }),
             user_role: json::text(v.get("userRole")),
             is_markable: b("is_markable"),
             is_marker: b("is_marker"),
@@ -332,14 +337,6 @@ impl MessageObject {
             chat_ended: b("chatEnded"),
             archived: b("archived"),
         }
-    }
-}
-
-json::serialize_as_json!(MessageObject, FileRef, InteractionData);
-
-impl<'de> Deserialize<'de> for MessageObject {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(MessageObject::from_value(&Value::deserialize(deserializer)?))
     }
 }
 
@@ -360,7 +357,7 @@ fn file_ref(v: &Value) -> Option<FileRef> {
 mod tests {
     use super::*;
     use crate::core::xml::Element;
-    use serde_json::json;
+    use crate::core::json::json;
 
     fn incoming(xml: &str) -> IncomingMessage {
         IncomingMessage::parse(&Element::parse(xml).unwrap()).unwrap()
@@ -387,17 +384,16 @@ mod tests {
     fn builds_the_object_with_the_spec_field_names() {
         let never = |_: &str| false;
         let obj = MessageObject::from_incoming(&incoming(AGENT_MEDIA), &view(Some("Customer"), &never, 1_800_000_000_000));
-        let v = serde_json::to_value(&obj).unwrap();
         assert_eq!(
-            v,
+            obj.to_json(),
             json!({
                 "id": "m-1", "msgid": "m-1",
                 "body": "https://files.example.com/u/abc/report%201.pdf",
-                "message": "https://files.example.com/u/abc/report%201.pdf",
                 "from": "room1@conference.example.com/Agent Smith", "from_muc": "room1@conference.example.com",
                 "from_real_jid": null, "to": "cust@example.com/web", "nick": "Agent Smith", "occupant_id": "occ-9",
                 "sender": "agent", "type": "groupchat", "chat_state": "active",
-                "time": "2024-03-01T09:05:07.123Z", "received": 1_800_000_000_000u64,
+                "time": "2024-03-01T09:05:07.123Z", "received": 1800000000000,
+                "message": "https://files.example.com/u/abc/report%201.pdf",
                 "subtype": "media_msg",
                 "files": [{"url": "https://files.example.com/u/abc/report%201.pdf", "name": "report 1.pdf"},
                           {"url": "https://files.example.com/u/abc/b.png", "name": "Photo"}],
@@ -430,9 +426,9 @@ mod tests {
             "<message xmlns='jabber:client' from='r@c.example.com/Agent' type='groupchat' id='e1'><body>Chat closed</body>\
              <chat-ended xmlns='urn:exotel:chat:0' chat-id='c-77' interaction-id='i-88'/></message>",
         );
-        let v = serde_json::to_value(MessageObject::from_incoming(&end, &view(None, &never, 1))).unwrap();
-        assert_eq!(v["chatEnded"], true);
-        assert_eq!(v["interaction_data"], json!({"chatId": "c-77", "interaction_id": "i-88"}));
+        let v = MessageObject::from_incoming(&end, &view(None, &never, 1)).to_json();
+        assert_eq!(v.get("chatEnded"), Some(&json!(true)));
+        assert_eq!(v.get("interaction_data"), Some(&json!({"chatId": "c-77", "interaction_id": "i-88"})));
         let marker = incoming(
             "<message xmlns='jabber:client' from='r@c.example.com/Agent' type='groupchat'>\
              <displayed xmlns='urn:xmpp:chat-markers:0' id='x-1'/><received xmlns='urn:xmpp:receipts' id='x-0'/></message>",
@@ -445,12 +441,11 @@ mod tests {
 
     #[test]
     fn deserialises_partial_and_mistyped_objects() {
-        let mut o: MessageObject = serde_json::from_value(json!({
+        let mut o = MessageObject::from_value(&json!({
             "message": "hello", "from": "r@c.example.com/Bob", "id": 42, "received": "nonsense",
             "files": ["https://h.example/x/a%20b.png", {"url": "https://h.example/c.pdf"}, 7, {"name": "no url"}],
             "is_markable": "yes", "sender": "me", "interaction_data": {"chatId": 1}, "unknown": {"deep": [1]}
-        }))
-        .unwrap();
+        }));
         o.complete(Instant(1000));
         assert_eq!((o.body.as_str(), o.message.as_str()), ("hello", "hello"));
         assert_eq!((o.from_muc.as_str(), o.nick.as_str()), ("r@c.example.com", "Bob"));
@@ -465,7 +460,7 @@ mod tests {
         assert_eq!(files[0].name, "a b.png");
         assert_eq!(files[1].name, "c.pdf");
         // Not even an object: every field defaults.
-        let empty: MessageObject = serde_json::from_value(json!("garbage")).unwrap();
+        let empty = MessageObject::from_value(&json!("garbage"));
         assert_eq!(empty, MessageObject::default());
     }
 
@@ -483,7 +478,7 @@ mod tests {
         assert_eq!((o.sender, o.nick.as_str(), o.from_muc.as_str()), (Sender::Me, "Customer", "room1@conference.example.com"));
         assert_eq!((o.time.as_str(), o.received, o.kind.as_str()), ("2024-03-01T09:05:07.123Z", 9, "groupchat"));
         assert!(o.archived);
-        assert_eq!(serde_json::to_value(&o).unwrap()["archived"], true);
+        assert_eq!(o.to_json().get("archived"), Some(&json!(true)));
         let agent = ArchivedMessage { from: "agent@example.com".into(), delay_stamp: "1709283907123".into(), ..entry };
         let me = Jid::parse("cust@example.com/web").unwrap();
         let a = MessageObject::from_archived(&agent, Some("Customer"), Some(&me), Instant(9));
@@ -496,8 +491,8 @@ mod tests {
     #[test]
     fn archived_is_written_only_when_set() {
         let mut o = MessageObject::default();
-        assert!(serde_json::to_value(&o).unwrap().get("archived").is_none());
+        assert!(o.to_json().get("archived").is_none());
         o.archived = true;
-        assert_eq!(serde_json::to_value(&o).unwrap()["archived"], true);
+        assert_eq!(o.to_json().get("archived"), Some(&json!(true)));
     }
 }

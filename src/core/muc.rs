@@ -2,11 +2,9 @@
 //! and leave presences, occupant presences with their items and status codes, presence errors,
 //! the instant-room configuration a new room (status 201) waits for, and the XEP-0421 occupant id.
 
-use serde_json::Value;
-
 use super::datetime::format_iso;
 use super::jid::Jid;
-use super::json::{self, object, opt};
+use super::json::{object, opt, Value};
 use super::ns;
 use super::stanza_error::StanzaError;
 use super::xml::Element;
@@ -262,7 +260,6 @@ impl Occupant {
     }
 }
 
-json::serialize_as_json!(Role, Affiliation, Occupant);
 
 /// The `<item/>` of an occupant presence.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -430,8 +427,8 @@ mod tests {
         let o = p.occupant();
         assert_eq!(o.occupant_id.as_deref(), Some("abc="));
         assert_eq!(
-            serde_json::to_value(&o).unwrap(),
-            serde_json::json!({"nick":"firstwitch","role":"moderator","affiliation":"owner",
+            o.to_json(),
+            crate::core::json::json!({"nick":"firstwitch","role":"moderator","affiliation":"owner",
                                "jid":"crone1@shakespeare.lit/desktop","occupant_id":"abc="})
         );
     }

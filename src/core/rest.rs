@@ -5,11 +5,9 @@
 //! (`submitFeedbackResponse`). Every format choice the spec marks **D** is delegated to
 //! [`crate::core::decisions`].
 
-use serde_json::{Map, Value};
-
 use crate::core::decisions;
 use crate::core::http::{HttpRequest, HttpResponse, Method, RequestId};
-use crate::core::json::{self, object};
+use crate::core::json::{self, object, Value};
 
 /// Path of the provisioning call under `chat_service_domain`.
 pub const PROVISION_PATH: &str = "/plugins/restapi/v1/xtrm/users/connection";
@@ -78,7 +76,7 @@ pub struct StartParams {
     /// Bot session id.
     pub session_id: Option<String>,
     /// `additionalInfo` with every extra top-level key merged in.
-    pub additional_info: Map<String, Value>,
+    pub additional_info: Vec<(String, Value)>,
 }
 
 const KNOWN_PARAMS: [&str; 6] = ["fullName", "email", "phone", "user_id", "session_id", "additionalInfo"];
@@ -90,7 +88,7 @@ impl StartParams {
     pub fn from_json(value: &Value) -> Result<StartParams, ParamsError> {
         let obj = value.as_object().ok_or(ParamsError::NotAnObject)?;
         let required = |key: &'static str| -> Result<String, ParamsError> {
-            match obj.get(key) {
+            match value.get(key) {
                 None | Some(Value::Null) => Err(ParamsError::Missing(key)),
                 Some(Value::String(s)) if s.trim().is_empty() => Err(ParamsError::Missing(key)),
                 Some(Value::String(s)) => Ok(s.clone()),
@@ -98,23 +96,32 @@ impl StartParams {
             }
         };
         let optional = |key: &'static str| -> Result<Option<String>, ParamsError> {
-            match obj.get(key) {
+            match value.get(key) {
                 None | Some(Value::Null) => Ok(None),
                 Some(Value::String(s)) => Ok(Some(s.clone())),
                 // Bot platforms often hold ids as numbers.
-                Some(Value::Number(n)) => Ok(Some(n.to_string())),
+                Some(Value::Number(n)) => Ok(Some(n.clone())),
                 Some(_) => Err(ParamsError::WrongType(key.to_owned(), "a string or null")),
             }
         };
-        let mut additional_info = Map::new();
+        // A key given twice is replaced where it first came: the body names each key once.
+        let mut additional_info: Vec<(String, Value)> = Vec::new();
+        let mut merge = |k: &String, v: &Value| match additional_info.iter_mut().find(|(key, _)| key == k) {
+            Some(member) => member.1 = v.clone(),
+            None => additional_info.push((k.clone(), v.clone())),
+        };
         for (k, v) in obj {
             if !KNOWN_PARAMS.contains(&k.as_str()) {
-                additional_info.insert(k.clone(), v.clone());
+                merge(k, v);
             }
         }
-        match obj.get("additionalInfo") {
+        match value.get("additionalInfo") {
             None | Some(Value::Null) => {}
-            Some(Value::Object(extra)) => additional_info.extend(extra.clone()),
+            Some(Value::Object(extra)) => {
+                for (k, v) in extra {
+                    merge(k, v);
+                }
+            }
             Some(_) => return Err(ParamsError::WrongType("additionalInfo".into(), "an object")),
         }
         Ok(StartParams {
@@ -326,7 +333,13 @@ fn flag_at(v: &Value, key: &str) -> Result<bool, RestError> {
 fn strings_at(v: &Value, key: &str) -> Result<Vec<String>, RestError> {
     match v.get(key) {
         None => Ok(Vec::new()),
-        Some(Value::Array(items)) => items.iter().map(|i| i.as_str().map(str::to_owned)).collect::<Option<_>>().ok_or_else(|| bad(key)),
+        Some(Value::Array(items)) => {
+            let mut strings = Vec::new();
+            for item in items {
+                strings.push(item.as_str().ok_or_else(|| bad(key))?.to_owned());
+            }
+            Ok(strings)
+        }
         Some(_) => Err(bad(key)),
     }
 }
@@ -424,7 +437,13 @@ impl ArchivedMessage {
 pub fn parse_archive(resp: &HttpResponse) -> Result<Vec<ArchivedMessage>, RestError> {
     let value = parse_json(resp)?;
     let items = decisions::archive_items(&value).ok_or_else(|| RestError::BadBody("no message list".into()))?;
-    Ok(items.iter().filter_map(ArchivedMessage::from_json).collect())
+    let mut messages = Vec::new();
+    for item in items {
+        if let Some(message) = ArchivedMessage::from_json(item) {
+            messages.push(message);
+        }
+    }
+    Ok(messages)
 }
 
 /// The CMS feedback configuration.
@@ -459,7 +478,7 @@ pub fn parse_feedback_config(resp: &HttpResponse) -> Result<(Value, FeedbackConf
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::core::json::{json, parse};
 
     fn tenant() -> Tenant {
         Tenant {
@@ -498,9 +517,8 @@ mod tests {
                 ("contactCenterId".to_owned(), "42".to_owned()),
             ]
         );
-        let body: Value = serde_json::from_str(&req.body).unwrap();
         assert_eq!(
-            body,
+            parse(&req.body).unwrap(),
             json!({
                 "requestId": "0b7e9c39-4c8a-4f5e-9a57-2f3c1d5e6a70",
                 "userEntity": { "name": "Jane Smith", "properties": [
@@ -525,9 +543,12 @@ mod tests {
         assert_eq!(t.headers().last().unwrap(), &("accountId".to_owned(), "acc-9".to_owned()));
         let params = StartParams::from_json(&json!({"fullName": "A", "email": "a@b.c", "phone": "1"})).unwrap();
         let body = t.provision_body(&params, "id");
-        assert_eq!(body["botTransferred"], json!(false));
-        assert_eq!(body["botSessionInfo"], json!({ "userId": null, "botSessionId": null }));
-        assert_eq!(body["additionalInfo"], json!({}));
+        assert_eq!(body.get("botTransferred"), Some(&json!(false)));
+        assert_eq!(body.get("botSessionInfo"), Some(&json!({ "userId": null, "botSessionId": null })));
+        assert_eq!(body.get("additionalInfo"), Some(&json!({})));
+        // Extra top-level keys join additionalInfo; its own key of the same name wins, in place.
+        let params = StartParams::from_json(&json!({"fullName": "A", "email": "e", "phone": "1", "intent": "x", "additionalInfo": {"crm": 7, "intent": "y"}}));
+        assert_eq!(params.unwrap().additional_info, json!({"intent": "y", "crm": 7}).as_object().unwrap());
     }
 
     #[test]
@@ -622,7 +643,7 @@ mod tests {
         );
         let (raw, cfg) = parse_feedback_config(&ok(r#"{"isFeedbackEnabled":true,"openInNewTab":false,"feedbackUrl":"https://f/x","extra":1}"#)).unwrap();
         assert!(cfg.is_feedback_enabled && !cfg.open_in_new_tab);
-        assert_eq!(raw["extra"], json!(1));
+        assert_eq!(raw.get("extra"), Some(&json!(1)));
         assert_eq!(cfg.feedback_url, "https://f/x");
         assert_eq!(parse_feedback_config(&ok("{}")).unwrap().1, FeedbackConfig::default());
         for wrong in [r#"{"isFeedbackEnabled":"yes"}"#, r#"{"feedbackUrl":null}"#, "[]"] {
@@ -630,7 +651,6 @@ mod tests {
         }
         let req = tenant().submit_feedback(RequestId(4), "int-1", "chat-1", &json!({"score": 5}));
         assert_eq!(req.url, "https://omni.example.com:4440/plugins/restapi/v1/xtrm/chat-feedback");
-        let body: Value = serde_json::from_str(&req.body).unwrap();
-        assert_eq!(body, json!({"campaign_id": 1, "interaction_id": "int-1", "chat_id": "chat-1", "feedback": {"score": 5}}));
+        assert_eq!(parse(&req.body).unwrap(), json!({"campaign_id": 1, "interaction_id": "int-1", "chat_id": "chat-1", "feedback": {"score": 5}}));
     }
 }

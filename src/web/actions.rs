@@ -12,7 +12,7 @@ use web_sys::File;
 
 use super::client::WeakSdk;
 use super::task::{later, settled};
-use super::widget::{WidgetActions, WidgetEvent};
+use super::widget::{Action, WidgetActions, WidgetEvent};
 use super::{object, Sdk};
 use crate::core::chatstates::ChatState;
 use crate::core::jid::Jid;
@@ -90,67 +90,48 @@ impl Sdk {
 }
 
 impl WidgetActions for WeakSdk {
-    fn start_chat(&self, full_name: String, email: String, phone: String) {
+    fn act(&self, action: Action) {
         let Some(sdk) = self.upgrade() else { return };
-        let params = object(&[("email", email.into()), ("fullName", full_name.into()), ("phone", phone.into())]);
-        later(Box::new(move || {
-            let started = sdk.promise(&|sdk, reply| sdk.provision_and_join(params.clone(), reply));
-            settled(&started, Box::new(move |room| {
-                let Err(e) = room else { return };
-                // REST failures come before any session event: the form needs to hear of them.
-                let errors = [Reflect::get(&e, &"errorData".into()).unwrap_or(JsValue::UNDEFINED), e.clone()];
-                let why = errors.iter().find_map(|e| Reflect::get(e, &"message".into()).ok().and_then(|m| m.as_string()).or_else(|| e.as_string()));
-                sdk.to_widget(WidgetEvent::Connection { status: "offline", reason: why.as_deref() });
-            }));
-        }));
-    }
-
-    fn send_text(&self, body: String) {
-        let Some(sdk) = self.upgrade() else { return };
-        let Some(room) = sdk.widget_room("sending") else { return };
-        if let Err(e) = sdk.post_message(room, body.into(), "normal_text_msg".into(), JsValue::NULL) {
-            warn("sending", &e);
-        }
-    }
-
-    fn chat_state(&self, state: &'static str) {
-        let Some(sdk) = self.upgrade() else { return };
-        let state = if state == "composing" { ChatState::Composing } else { ChatState::Paused };
-        let Some(room) = sdk.widget_room("typing") else { return };
-        if let Err(e) = sdk.send_chat_state("chatState", room, state) {
-            warn("sending the typing state", &e);
-        }
-    }
-
-    fn send_files(&self, files: Vec<File>) {
-        if let Some(sdk) = self.upgrade() {
-            later(Box::new(move || sdk.send_files(files)));
-        }
-    }
-
-    fn cancel_upload(&self) {
-        if let Some(sdk) = self.upgrade() {
-            sdk.cancel_uploads();
-        }
-    }
-
-    fn displayed(&self, msgid: String) {
-        let Some(sdk) = self.upgrade() else { return };
-        let Some(room) = sdk.widget_room("marking displayed") else { return };
-        if let Err(e) = sdk.send_ack("sendDisplayedReceipt", room, msgid.into(), true) {
-            warn("marking displayed", &e);
-        }
-    }
-
-    fn end_chat(&self) {
-        let Some(sdk) = self.upgrade() else { return };
-        sdk.to_widget(WidgetEvent::ChatEnded);
-        later(Box::new(move || drop(sdk.promise(&|sdk, reply| sdk.disconnect(reply)))));
-    }
-
-    fn submit_feedback(&self, rating: u8, comment: String) {
-        if let Some(sdk) = self.upgrade() {
-            later(Box::new(move || sdk.send_rating(rating, comment)));
+        match action {
+            Action::Start(full_name, email, phone) => {
+                let params = object(&[("email", email.into()), ("fullName", full_name.into()), ("phone", phone.into())]);
+                later(Box::new(move || {
+                    let started = sdk.promise(&|sdk, reply| sdk.provision_and_join(params.clone(), reply));
+                    settled(&started, Box::new(move |room| {
+                        let Err(e) = room else { return };
+                        // REST failures come before any session event: the form needs to hear of them.
+                        let errors = [Reflect::get(&e, &"errorData".into()).unwrap_or(JsValue::UNDEFINED), e.clone()];
+                        let why = errors.iter().find_map(|e| Reflect::get(e, &"message".into()).ok().and_then(|m| m.as_string()).or_else(|| e.as_string()));
+                        sdk.to_widget(WidgetEvent::Connection { status: "offline", reason: why.as_deref() });
+                    }));
+                }));
+            }
+            Action::Send(body) => {
+                let Some(room) = sdk.widget_room("sending") else { return };
+                if let Err(e) = sdk.post_message(room, body.into(), "normal_text_msg".into(), JsValue::NULL) {
+                    warn("sending", &e);
+                }
+            }
+            Action::State(state) => {
+                let state = if state == "composing" { ChatState::Composing } else { ChatState::Paused };
+                let Some(room) = sdk.widget_room("typing") else { return };
+                if let Err(e) = sdk.send_chat_state("chatState", room, state) {
+                    warn("sending the typing state", &e);
+                }
+            }
+            Action::Files(files) => later(Box::new(move || sdk.send_files(files))),
+            Action::Cancel => sdk.cancel_uploads(),
+            Action::Displayed(msgid) => {
+                let Some(room) = sdk.widget_room("marking displayed") else { return };
+                if let Err(e) = sdk.send_ack("sendDisplayedReceipt", room, msgid.into(), true) {
+                    warn("marking displayed", &e);
+                }
+            }
+            Action::End => {
+                sdk.to_widget(WidgetEvent::ChatEnded);
+                later(Box::new(move || drop(sdk.promise(&|sdk, reply| sdk.disconnect(reply)))));
+            }
+            Action::Feedback(rating, comment) => later(Box::new(move || sdk.send_rating(rating, comment))),
         }
     }
 }

@@ -10,7 +10,6 @@ use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use js_sys::{Array, Function, Reflect};
-use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::driver::{self, now, Driver, Sink};
@@ -25,6 +24,7 @@ use crate::core::config::is_http_url;
 use crate::core::connection::{ConnectionConfig, ConnectionError};
 use crate::core::decisions;
 use crate::core::jid::Jid;
+use crate::core::json::Value;
 use crate::core::media;
 use crate::core::message::{FileRef, InteractionData, MessageObject};
 use crate::core::muc::{HistoryRequest, Occupant};

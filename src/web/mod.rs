@@ -32,6 +32,7 @@ use wasm_bindgen::prelude::*;
 use crate::core::chatstates::ChatState;
 use crate::core::config::Config;
 use crate::core::http::RequestId;
+use crate::core::json::{self, Value};
 use crate::core::{media, rest};
 use client::Client;
 use error::{js_error, method_error, not_initialized, Code};
@@ -406,22 +407,21 @@ fn bad_argument(method: &str, what: &str) -> JsValue {
 
 /// A page value as JSON (via `JSON.stringify`: functions and `undefined` drop out); `null` when
 /// it has no JSON form (a cycle, a BigInt, `undefined` itself).
-fn to_json(value: &JsValue) -> serde_json::Value {
+fn to_json(value: &JsValue) -> Value {
     js_sys::JSON::stringify(value)
         .ok()
         .and_then(|s| s.as_string())
-        .and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or(serde_json::Value::Null)
+        .and_then(|s| json::parse(&s).ok())
+        .unwrap_or(Value::Null)
 }
 
 /// A JSON value as a plain JS value.
-fn to_js(value: &serde_json::Value) -> JsValue {
+fn to_js(value: &Value) -> JsValue {
     js_sys::JSON::parse(&value.to_string()).unwrap_or(JsValue::NULL)
 }
 
 /// A plain JS object with `fields`, in that order. Built directly, not through a `json!` value
-/// and JSON text: each `json!` expands to its own map-building code. Callers list the keys in
-/// sorted order, the order serde_json's map (and so [`to_js`]) gives them.
+/// and JSON text, which would cost a writer and a `JSON.parse` per object.
 fn object(fields: &[(&str, JsValue)]) -> JsValue {
     let object = js_sys::Object::new();
     for (key, value) in fields {

@@ -258,8 +258,8 @@ async fn submit_feedback_resolves_with_the_unread_response_and_posts_the_spec_bo
     assert_eq!(response.status(), 200);
     assert_eq!(seen.get(0).as_string().unwrap(), "https://omni.example.com:4440/plugins/restapi/v1/xtrm/chat-feedback");
     assert_eq!(seen.get(1).as_string().as_deref(), Some("POST"));
-    let body: serde_json::Value = serde_json::from_str(&seen.get(2).as_string().unwrap()).unwrap();
-    assert_eq!(body, serde_json::json!({ "campaign_id": 1, "interaction_id": "int-1", "chat_id": "chat-1", "feedback": { "score": 5 } }));
+    let body = crate::core::json::parse(&seen.get(2).as_string().unwrap()).unwrap();
+    assert_eq!(body, crate::core::json::json!({ "campaign_id": 1, "interaction_id": "int-1", "chat_id": "chat-1", "feedback": { "score": 5 } }));
     free(sdk);
 }
 

@@ -52,7 +52,9 @@ pub fn run() -> Result<Report> {
     check(&mut cargo)?;
 
     std::fs::create_dir_all(&dist).map_err(|e| format!("cannot create dist/: {e}"))?;
-    let wasm_in = root.join("target/wasm32-unknown-unknown/release/exochat.wasm");
+    // Where cargo put it: `CARGO_TARGET_DIR` when set (as cargo reads it), else `target/`.
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), |dir| root.join(dir));
+    let wasm_in = target.join("wasm32-unknown-unknown/release/exochat.wasm");
     println!("build: wasm-bindgen --target web");
     check(&mut cmd(
         "wasm-bindgen",

@@ -32,7 +32,14 @@ pub struct Palette {
 impl Rgb {
     /// `#rrggbb`.
     pub fn hex(self) -> String {
-        format!("#{:02x}{:02x}{:02x}", self.0, self.1, self.2)
+        // By hand: `{:02x}` would keep the integer formatter's hex path in the bundle for this.
+        let mut out = String::from("#");
+        for c in [self.0, self.1, self.2] {
+            for nibble in [c >> 4, c & 15] {
+                out.push(char::from_digit(nibble.into(), 16).unwrap_or('0'));
+            }
+        }
+        out
     }
 
     /// WCAG relative luminance, 0 (black) to 1 (white).
@@ -54,9 +61,16 @@ impl Rgb {
         Rgb(k(self.0), k(self.1), k(self.2))
     }
 
-    /// `self` darkened in 5 % steps until `ok` holds (black at worst).
-    fn darken_until(self, ok: impl Fn(Rgb) -> bool) -> Rgb {
-        (0..=20).map(|i| self.darken(f64::from(i) / 20.0)).find(|c| ok(*c)).unwrap_or(Rgb(0, 0, 0))
+    /// `self` darkened in 5 % steps until it reaches [`MIN_CONTRAST`] against `other` (black at
+    /// worst).
+    fn darken_until(self, other: Rgb) -> Rgb {
+        for i in 0..21 {
+            let c = self.darken(f64::from(i) / 20.0);
+            if contrast(c, other) >= MIN_CONTRAST {
+                return c;
+            }
+        }
+        Rgb(0, 0, 0)
     }
 }
 
@@ -68,14 +82,14 @@ pub fn contrast(a: Rgb, b: Rgb) -> f64 {
 
 /// The palette of a theme colour (see the module documentation).
 pub fn palette(theme: Rgb) -> Palette {
-    let accent = theme.darken_until(|c| contrast(c, SURFACE) >= MIN_CONTRAST);
+    let accent = theme.darken_until(SURFACE);
     if contrast(theme, WHITE) >= MIN_CONTRAST {
         return Palette { theme, on_theme: WHITE, accent };
     }
     if contrast(theme, INK) >= MIN_CONTRAST {
         return Palette { theme, on_theme: INK, accent };
     }
-    let theme = theme.darken_until(|c| contrast(c, WHITE) >= MIN_CONTRAST);
+    let theme = theme.darken_until(WHITE);
     Palette { theme, on_theme: WHITE, accent }
 }
 
@@ -87,7 +101,13 @@ pub fn parse(s: &str) -> Option<Rgb> {
     let s = s.trim().to_ascii_lowercase();
     let (rgb, alpha) = match s.strip_prefix('#') {
         Some(hex) => {
-            let n: Vec<f64> = hex.chars().map(|c| c.to_digit(16).map(f64::from)).collect::<Option<_>>()?;
+            // Into a fixed array, not a collected Vec: no iterator instantiations for this.
+            let mut n = [0.0; 8];
+            for (i, c) in hex.chars().enumerate() {
+                *n.get_mut(i)? = f64::from(c.to_digit(16)?);
+            }
+            // Hex digits only, so one byte each.
+            let n = n.get(..hex.len())?;
             let short = |i: usize| n.get(i).map(|d| d * 17.0 / 255.0);
             let long = |i: usize| Some((n.get(2 * i)? * 16.0 + n.get(2 * i + 1)?) / 255.0);
             match n.len() {
@@ -98,16 +118,24 @@ pub fn parse(s: &str) -> Option<Rgb> {
         }
         None => {
             let args = s.strip_prefix("rgba(").or_else(|| s.strip_prefix("rgb("))?.strip_suffix(')')?;
-            let args: Vec<&str> = args.split([',', ' ', '/']).filter(|a| !a.is_empty()).collect();
-            let c = |i: usize, full: f64| args.get(i).and_then(|a| fraction(a, full));
-            if !(3..=4).contains(&args.len()) {
+            let mut parts = [""; 4];
+            let mut count = 0;
+            for a in args.split([',', ' ', '/']).filter(|a| !a.is_empty()) {
+                // A fifth argument is an error.
+                *parts.get_mut(count)? = a;
+                count += 1;
+            }
+            let c = |i: usize, full: f64| parts.get(i).and_then(|a| fraction(a, full));
+            if count < 3 {
                 return None;
             }
-            ([c(0, 255.0)?, c(1, 255.0)?, c(2, 255.0)?], if args.len() == 4 { c(3, 1.0)? } else { 1.0 })
+            ([c(0, 255.0)?, c(1, 255.0)?, c(2, 255.0)?], if count == 4 { c(3, 1.0)? } else { 1.0 })
         }
     };
-    let [r, g, b] = rgb.map(|c| ((c * alpha + 1.0 - alpha) * 255.0).round() as u8);
-    Some(Rgb(r, g, b))
+    // Three calls rather than `array::map` (its `try_map` would be one more instantiation).
+    let k = |c: f64| ((c * alpha + 1.0 - alpha) * 255.0).round() as u8;
+    let [r, g, b] = rgb;
+    Some(Rgb(k(r), k(g), k(b)))
 }
 
 /// A number or percentage as a fraction of `full` (`"128"` of 255, `"50%"`), clamped to 0..1.
@@ -127,7 +155,7 @@ fn number(s: &str) -> Option<f64> {
         None => (false, s.strip_prefix('+').unwrap_or(s)),
     };
     let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    if (int.is_empty() && frac.is_empty()) || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) || digits.len() > 12 {
+    if (int.is_empty() && frac.is_empty()) || !(int.bytes().all(|b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit())) || digits.len() > 12 {
         return None;
     }
     let mut value = int.bytes().fold(0.0, |v, b| v * 10.0 + f64::from(b - b'0'));

@@ -55,21 +55,17 @@ pub fn split(text: &str) -> Vec<Segment<'_>> {
 /// The byte offset of the next link start at or after `from`, at a word boundary (any non-ASCII
 /// character counts as a letter: no Unicode tables in the bundle for this).
 fn next_start(text: &str, from: usize) -> Option<usize> {
-    let lower = text.get(from..)?.to_ascii_lowercase();
-    let mut best: Option<usize> = None;
-    for prefix in ["https://", "http://", "www."] {
-        let mut search = 0;
-        while let Some(i) = lower.get(search..).and_then(|l| l.find(prefix)) {
-            let pos = from + search + i;
-            let boundary = text.get(..pos).and_then(|b| b.chars().next_back()).is_none_or(|c| c.is_ascii() && !c.is_ascii_alphanumeric() && !"./@".contains(c));
-            if boundary {
-                best = Some(best.map_or(pos, |b| b.min(pos)));
-                break;
+    // Position by position: no lower-case copy of the text and no substring search per prefix.
+    for pos in from..text.len() {
+        for prefix in ["https://", "http://", "www."] {
+            if text.get(pos..pos + prefix.len()).is_some_and(|s| s.eq_ignore_ascii_case(prefix))
+                && text.get(..pos).and_then(|b| b.chars().next_back()).is_none_or(|c| c.is_ascii() && !c.is_ascii_alphanumeric() && !"./@".contains(c))
+            {
+                return Some(pos);
             }
-            search += i + 1;
         }
     }
-    best
+    None
 }
 
 /// Where a link that starts at `start` ends (exclusive), trailing punctuation removed.

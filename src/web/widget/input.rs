@@ -1,17 +1,16 @@
 //! The customer's side: DOM events (clicks, forms, keys, typing, files dragged, dropped or
-//! pasted, scrolling, the page coming to the front) turned into widget updates, and the [`Call`]
+//! pasted, scrolling, the page coming to the front) turned into widget updates, and the [`Action`]
 //! each asks for, made by the caller once the widget's state is released.
 
 use wasm_bindgen::JsCast;
-use web_sys::{Element, Event, File, KeyboardEvent};
+use web_sys::{Element, Event, File, HtmlElement, KeyboardEvent};
 
-use crate::web::handles::Timeout;
-use super::view::{flag, set, set_value, value};
-use super::{files_of, focus, now, prop, Call, Inner, DRAG_LINGER_MS};
+use super::view::{flag, say, set, set_value, value};
+use super::{files_of, focus, now, prop, Action, Inner, Tick, DRAG_LINGER_MS};
 
 impl Inner {
     /// Handles a DOM event; the action to run once the state is released.
-    pub(super) fn event(&mut self, event: &Event) -> Option<Call> {
+    pub(super) fn event(&mut self, event: &Event) -> Option<Action> {
         let target: Option<Element> = event.target().and_then(|t| t.dyn_into().ok());
         let action = target.as_ref().and_then(|t| t.closest("[data-a]").ok().flatten()).and_then(|e| e.get_attribute("data-a"));
         match event.type_().as_str() {
@@ -38,7 +37,7 @@ impl Inner {
             "input" if target.as_ref() == Some(self.v.input.as_ref()) && self.can_send() => {
                 let state = self.typing.input(now(), value(&self.v.input).trim().is_empty());
                 self.arm_pause_timer();
-                state.map(Call::State)
+                state.map(Action::State)
             }
             "change" if target.as_ref() == Some(self.v.files.as_ref()) => {
                 let files = files_of(&self.v.files);
@@ -54,12 +53,7 @@ impl Inner {
             "dragover" if self.can_send() => {
                 event.prevent_default();
                 flag(&self.v.drop, "hidden", false);
-                let weak = self.me.clone();
-                self.drop_timer = Some(Timeout::new(DRAG_LINGER_MS, move || {
-                    if let Some(Ok(s)) = weak.upgrade().as_ref().map(|i| i.try_borrow()) {
-                        flag(&s.v.drop, "hidden", true);
-                    }
-                }));
+                self.drop_timer = self.timer(DRAG_LINGER_MS, Tick::Drop);
                 None
             }
             "drop" => {
@@ -96,7 +90,7 @@ impl Inner {
         }
     }
 
-    fn click(&mut self, action: &str) -> Option<Call> {
+    fn click(&mut self, action: &str) -> Option<Action> {
         match action {
             "tog" => self.set_open(!self.open, true),
             "min" => self.set_open(false, true),
@@ -112,39 +106,38 @@ impl Inner {
             }
             "yes" => {
                 flag(&self.v.confirm, "hidden", true);
-                return Some(Call::End);
+                return Some(Action::End);
             }
-            "att" if self.can_send() => return Some(Call::Pick(self.v.files.clone())),
+            // The picker's own `click` reaches the widget while it is busy here, so it is ignored.
+            "att" if self.can_send() => self.v.files.unchecked_ref::<HtmlElement>().click(),
             "pill" => {
                 self.scroll_to_bottom();
                 self.schedule_flush();
                 focus(&self.v.input);
             }
-            "cancel" => return Some(Call::Cancel),
+            "cancel" => return Some(Action::Cancel),
             _ => {}
         }
         None
     }
 
-    fn submit(&mut self, form: &str) -> Option<Call> {
+    fn submit(&mut self, form: &str) -> Option<Action> {
         match form {
             "pre" => {
                 self.waiting = true;
-                self.v.pre_msg.set_text_content(Some(self.t.connecting));
-                set(&self.v.pre_msg, "class", "msg");
+                say(&self.v.pre_msg, self.t.connecting, false);
                 flag(&self.v.root, "data-wait", true);
-                Some(Call::Start(value(&self.v.pre_name), value(&self.v.pre_email), value(&self.v.pre_phone)))
+                Some(Action::Start(value(&self.v.pre_name), value(&self.v.pre_email), value(&self.v.pre_phone)))
             }
             "send" => self.send_text(),
             "fb" if self.rating == 0 => {
-                self.v.fb_msg.set_text_content(Some(self.t.pick_rating));
-                set(&self.v.fb_msg, "class", "msg bad");
+                say(&self.v.fb_msg, self.t.pick_rating, true);
                 None
             }
             "fb" => {
                 flag(&self.v.fb_submit, "disabled", true);
                 self.v.fb_msg.set_text_content(None);
-                Some(Call::Feedback(self.rating, value(&self.v.comment).trim().to_owned()))
+                Some(Action::Feedback(self.rating, value(&self.v.comment).trim().to_owned()))
             }
             _ => None,
         }
@@ -155,7 +148,7 @@ impl Inner {
     }
 
     /// The composer's text as a message, if there is one to send.
-    fn send_text(&mut self) -> Option<Call> {
+    fn send_text(&mut self) -> Option<Action> {
         let body = value(&self.v.input).trim().to_owned();
         if body.is_empty() || !self.can_send() {
             return None;
@@ -164,15 +157,15 @@ impl Inner {
         self.typing.sent();
         self.pause_timer = None;
         self.v.error.set_text_content(None);
-        Some(Call::Send(body))
+        Some(Action::Send(body))
     }
 
-    fn files(&mut self, files: Vec<File>) -> Option<Call> {
+    fn files(&mut self, files: Vec<File>) -> Option<Action> {
         if files.is_empty() || !self.can_send() {
             return None;
         }
         self.v.error.set_text_content(None);
-        Some(Call::Files(files))
+        Some(Action::Files(files))
     }
 
     /// (Re)arms the timer that sends `paused` once the customer stops typing.
@@ -181,16 +174,16 @@ impl Inner {
             self.pause_timer = None;
             return;
         };
-        let weak = self.me.clone();
-        self.pause_timer = Some(Timeout::new(due.saturating_sub(now()), move || {
-            let Some(inner) = weak.upgrade() else { return };
-            let Ok(mut s) = inner.try_borrow_mut() else { return };
-            let state = s.typing.timeout(now());
-            let actions = s.actions.clone();
-            drop(s);
-            if let Some(state) = state {
-                actions.chat_state(state);
-            }
-        }));
+        self.pause_timer = self.timer(due.saturating_sub(now()), Tick::Pause);
+    }
+
+    /// A timer of the widget fired.
+    pub(super) fn tick(&mut self, tick: Tick) -> Option<Action> {
+        match tick {
+            Tick::Pause => return self.typing.timeout(now()).map(Action::State),
+            Tick::Typing => self.v.typing.set_text_content(None),
+            Tick::Drop => flag(&self.v.drop, "hidden", true),
+        }
+        None
     }
 }

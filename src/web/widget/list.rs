@@ -73,14 +73,15 @@ impl Inner {
         let bubble = el(doc, &row.el, "div", "bu");
         if !body.trim().is_empty() {
             let p = el(doc, &bubble, "div", "tx");
-            for segment in linkify::split(body) {
+            // By reference: no by-value iterator (and its drop) instantiated for segments.
+            for segment in &linkify::split(body) {
                 match segment {
                     Segment::Text(s) => {
                         let _ = p.append_with_str_1(s);
                     }
                     Segment::Link { text: s, href } => {
                         let a = text(doc, &p, "a", "", s);
-                        link(&a, &href);
+                        link(&a, href);
                     }
                 }
             }
@@ -155,7 +156,7 @@ impl Inner {
         }
         row.status = Some(status);
         set(tick, "data-s", timeline::STATUSES.get(status).copied().unwrap_or(""));
-        if let Some(label) = tick.last_element_child() {
+        if let Ok(Some(label)) = tick.query_selector("span") {
             label.set_text_content(t.ticks.get(status).copied());
         }
     }
@@ -263,9 +264,10 @@ impl Inner {
                 text(doc, &label, "b", "", &name);
                 let mut detail = name.rsplit_once('.').map(|(_, ext)| ext.to_ascii_uppercase()).filter(|e| e.len() <= 5).unwrap_or_default();
                 if let Some((_, bytes)) = self.sizes.iter().find(|(n, _)| *n == name) {
-                    detail = format!("{detail} · {}", self.size(*bytes));
+                    let size = self.size(*bytes);
+                    detail = if detail.is_empty() { size } else { format!("{detail} · {size}") };
                 }
-                text(doc, &label, "small", "", detail.trim_start_matches(" · "));
+                text(doc, &label, "small", "", &detail);
             }
         }
     }

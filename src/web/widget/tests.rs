@@ -29,29 +29,17 @@ impl Rec {
 }
 
 impl WidgetActions for Rec {
-    fn start_chat(&self, full_name: String, email: String, phone: String) {
-        self.push(format!("start {full_name}|{email}|{phone}"));
-    }
-    fn send_text(&self, body: String) {
-        self.push(format!("send {body}"));
-    }
-    fn chat_state(&self, state: &'static str) {
-        self.push(format!("state {state}"));
-    }
-    fn send_files(&self, files: Vec<web_sys::File>) {
-        self.push(format!("files {}", files.iter().map(|f| f.name()).collect::<Vec<_>>().join(",")));
-    }
-    fn cancel_upload(&self) {
-        self.push("cancel".into());
-    }
-    fn displayed(&self, msgid: String) {
-        self.push(format!("displayed {msgid}"));
-    }
-    fn end_chat(&self) {
-        self.push("end".into());
-    }
-    fn submit_feedback(&self, rating: u8, comment: String) {
-        self.push(format!("feedback {rating} {comment}"));
+    fn act(&self, action: Action) {
+        self.push(match action {
+            Action::Start(full_name, email, phone) => format!("start {full_name}|{email}|{phone}"),
+            Action::Send(body) => format!("send {body}"),
+            Action::State(state) => format!("state {state}"),
+            Action::Files(files) => format!("files {}", files.iter().map(|f| f.name()).collect::<Vec<_>>().join(",")),
+            Action::Cancel => "cancel".into(),
+            Action::Displayed(msgid) => format!("displayed {msgid}"),
+            Action::End => "end".into(),
+            Action::Feedback(rating, comment) => format!("feedback {rating} {comment}"),
+        });
     }
 }
 

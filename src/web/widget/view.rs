@@ -74,6 +74,12 @@ pub(super) fn set_value(e: &Element, value: &str) {
     let _ = Reflect::set(e, &"value".into(), &value.into());
 }
 
+/// Shows `text` in a form's result line (`.msg`), as a problem when `bad`.
+pub(super) fn say(e: &Element, text: &str, bad: bool) {
+    e.set_text_content(Some(text));
+    set(e, "class", if bad { "msg bad" } else { "msg" });
+}
+
 /// A decorative icon (hidden from assistive technology) as the last child of `parent`.
 pub(super) fn icon(doc: &Document, parent: &Node, path: &str) {
     let svg = doc.create_element_ns(Some(SVG_NS), "svg").unwrap_throw();
@@ -131,6 +137,8 @@ pub(super) fn adopt_styles(doc: &Document, root: &ShadowRoot, palette: &Palette)
 
 /// The elements the widget updates after building them.
 pub(super) struct View {
+    /// The shadow root (whose `activeElement` is the focus inside the widget).
+    pub shadow: ShadowRoot,
     /// The root inside the shadow root: `data-m` (mode), `data-open`, `data-wait`, `lang`.
     pub root: Element,
     /// The round icon button and its unread badge (hidden in embedded mode by the stylesheet).
@@ -249,14 +257,15 @@ impl View {
         let fieldset = el(doc, &feedback, "fieldset", "");
         text(doc, &fieldset, "legend", "", t.feedback_title);
         let stars = el(doc, &fieldset, "div", "stars");
-        for n in ["1", "2", "3", "4", "5"] {
+        for id in ["r1", "r2", "r3", "r4", "r5"] {
+            let n = &id[1..];
             let radio = el(doc, &stars, "input", "sr");
             set(&radio, "type", "radio");
             set(&radio, "name", "r");
             set(&radio, "value", n);
-            set(&radio, "id", &format!("r{n}"));
+            set(&radio, "id", id);
             let label = el(doc, &stars, "label", "");
-            set(&label, "for", &format!("r{n}"));
+            set(&label, "for", id);
             icon(doc, &label, ICON_STAR);
             text(doc, &label, "span", "sr", &fill(t.stars, n));
         }
@@ -296,6 +305,7 @@ impl View {
         flag(&drop, "hidden", true);
 
         View {
+            shadow: shadow.clone(),
             root,
             icon: icon_btn,
             badge,

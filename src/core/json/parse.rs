@@ -1,0 +1,241 @@
+//! The JSON parser: strict RFC 8259 (what `JSON.parse` accepts), without recursion.
+
+use super::Value;
+
+/// How deep arrays and objects may nest: deeper input is refused with an error instead of
+/// building a value whose (recursive) drop and writing could exhaust the stack.
+const MAX_DEPTH: usize = 128;
+
+/// An array or object being filled; an object's key waits here for its value.
+enum Open {
+    Array(Vec<Value>),
+    Object(Vec<(String, Value)>, String),
+}
+
+/// Parses `text` as one JSON value, surrounded by optional whitespace. The error says what is
+/// wrong and at which byte. A `\u` escape of a lone surrogate (which `JSON.stringify` writes for
+/// one) reads as U+FFFD.
+pub fn parse(text: &str) -> Result<Value, String> {
+    let mut p = Parser { text, pos: 0 };
+    // The containers open around the current position, innermost last: an explicit stack, so
+    // hostile nesting meets MAX_DEPTH instead of the call stack's end.
+    let mut open: Vec<Open> = Vec::new();
+    loop {
+        let mut value = match p.skip_ws() {
+            Some(b'[') | Some(b'{') if open.len() == MAX_DEPTH => return Err(p.error("nested deeper than 128 levels")),
+            Some(b'[') => {
+                p.pos += 1;
+                if p.skip_ws() != Some(b']') {
+                    open.push(Open::Array(Vec::new()));
+                    continue;
+                }
+                p.pos += 1;
+                Value::Array(Vec::new())
+            }
+            Some(b'{') => {
+                p.pos += 1;
+                if p.skip_ws() != Some(b'}') {
+                    open.push(Open::Object(Vec::new(), p.key()?));
+                    continue;
+                }
+                p.pos += 1;
+                Value::Object(Vec::new())
+            }
+            Some(b'"') => Value::String(p.string()?),
+            Some(b'-' | b'0'..=b'9') => Value::Number(p.number()?),
+            _ => p.literal()?,
+        };
+        // Put the value into its container; close every container that ends here.
+        loop {
+            let next = p.skip_ws();
+            let Some(mut container) = open.pop() else {
+                return if next.is_none() { Ok(value) } else { Err(p.error("unexpected text after the value")) };
+            };
+            let close = match &mut container {
+                Open::Array(items) => {
+                    items.push(value);
+                    b']'
+                }
+                Open::Object(members, key) => {
+                    members.push((std::mem::take(key), value));
+                    b'}'
+                }
+            };
+            if next == Some(b',') {
+                p.pos += 1;
+                if let Open::Object(_, key) = &mut container {
+                    *key = p.key()?;
+                }
+                open.push(container);
+                break;
+            }
+            if next != Some(close) {
+                return Err(p.error(if close == b']' { "expected `,` or `]`" } else { "expected `,` or `}`" }));
+            }
+            p.pos += 1;
+            value = match container {
+                Open::Array(items) => Value::Array(items),
+                Open::Object(members, _) => Value::Object(members),
+            };
+        }
+    }
+}
+
+/// The position in the text being parsed.
+struct Parser<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl Parser<'_> {
+    /// The byte at the position, if any.
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.pos).copied()
+    }
+
+    /// Skips JSON whitespace and returns the next byte.
+    fn skip_ws(&mut self) -> Option<u8> {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+        self.peek()
+    }
+
+    /// What is wrong at the position, saying so when the text ended there.
+    fn error(&self, what: &str) -> String {
+        let end = if self.pos >= self.text.len() { " (the end of the text)" } else { "" };
+        format!("invalid JSON: {what} at byte {}{end}", self.pos)
+    }
+
+    /// An object key and the `:` after it.
+    fn key(&mut self) -> Result<String, String> {
+        if self.skip_ws() != Some(b'"') {
+            return Err(self.error("expected a string key"));
+        }
+        let key = self.string()?;
+        if self.skip_ws() != Some(b':') {
+            return Err(self.error("expected `:`"));
+        }
+        self.pos += 1;
+        Ok(key)
+    }
+
+    /// `true`, `false` or `null`.
+    fn literal(&mut self) -> Result<Value, String> {
+        let rest = &self.text.as_bytes()[self.pos..];
+        for (word, value) in [("true", Value::Bool(true)), ("false", Value::Bool(false)), ("null", Value::Null)] {
+            if rest.starts_with(word.as_bytes()) {
+                self.pos += word.len();
+                return Ok(value);
+            }
+        }
+        Err(self.error("expected a value"))
+    }
+
+    /// Consumes the digits at the position; whether there was at least one.
+    fn digits(&mut self) -> bool {
+        let start = self.pos;
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.pos += 1;
+        }
+        self.pos > start
+    }
+
+    /// A number, `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`, as its text.
+    fn number(&mut self) -> Result<String, String> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        let int_start = self.pos;
+        if !self.digits() {
+            return Err(self.error("expected a digit"));
+        }
+        if self.text.as_bytes()[int_start] == b'0' && self.pos > int_start + 1 {
+            self.pos = int_start + 1;
+            return Err(self.error("a number has a leading zero"));
+        }
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if !self.digits() {
+                return Err(self.error("expected a digit after `.`"));
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if !self.digits() {
+                return Err(self.error("expected a digit in the exponent"));
+            }
+        }
+        Ok(self.text[start..self.pos].to_owned())
+    }
+
+    /// A string (the position is at its opening quote), its escapes decoded.
+    fn string(&mut self) -> Result<String, String> {
+        self.pos += 1;
+        let mut out = String::new();
+        let mut run = self.pos;
+        loop {
+            let Some(b) = self.peek() else { return Err(self.error("unterminated string")) };
+            match b {
+                b'"' | b'\\' => {
+                    // Both are ASCII, so the run ends on a character boundary.
+                    out.push_str(&self.text[run..self.pos]);
+                    self.pos += 1;
+                    if b == b'"' {
+                        return Ok(out);
+                    }
+                    let escaped = match self.peek() {
+                        Some(b'"') => '"',
+                        Some(b'\\') => '\\',
+                        Some(b'/') => '/',
+                        Some(b'b') => '\u{8}',
+                        Some(b'f') => '\u{c}',
+                        Some(b'n') => '\n',
+                        Some(b'r') => '\r',
+                        Some(b't') => '\t',
+                        Some(b'u') => self.unicode_escape()?,
+                        _ => return Err(self.error("invalid escape")),
+                    };
+                    out.push(escaped);
+                    // unicode_escape leaves the position on its last hex digit.
+                    self.pos += 1;
+                    run = self.pos;
+                }
+                0..=0x1f => return Err(self.error("control character in a string")),
+                _ => self.pos += 1,
+            }
+        }
+    }
+
+    /// The value of the four hex digits at `at`, if they are there.
+    fn hex4(&self, at: usize) -> Option<u32> {
+        let digits = self.text.get(at..at + 4)?;
+        if digits.bytes().all(|b| b.is_ascii_hexdigit()) {
+            u32::from_str_radix(digits, 16).ok()
+        } else {
+            None
+        }
+    }
+
+    /// The character of a `\uXXXX` escape (the position is at its `u`), joining a surrogate pair
+    /// written as two escapes; a lone surrogate becomes U+FFFD. Leaves the position on the last
+    /// hex digit read.
+    fn unicode_escape(&mut self) -> Result<char, String> {
+        let Some(unit) = self.hex4(self.pos + 1) else {
+            self.pos += 1;
+            return Err(self.error("expected four hex digits after `\\u`"));
+        };
+        self.pos += 4;
+        if (0xd800..0xdc00).contains(&unit) && self.text.as_bytes()[self.pos + 1..].starts_with(b"\\u") {
+            if let Some(low @ 0xdc00..=0xdfff) = self.hex4(self.pos + 3) {
+                self.pos += 6;
+                return Ok(char::from_u32(0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00)).unwrap_or('\u{fffd}'));
+            }
+        }
+        Ok(char::from_u32(unit).unwrap_or('\u{fffd}'))
+    }
+}
