@@ -101,7 +101,11 @@ impl DiscoInfo {
                     kind: kind.to_owned(),
                     name: e.get_attr("name").map(str::to_owned),
                 }),
-                ("feature", ns::DISCO_INFO, ..) => info.features.extend(e.get_attr("var").map(str::to_owned)),
+                ("feature", ns::DISCO_INFO, ..) => {
+                    if let Some(var) = e.get_attr("var") {
+                        info.features.push(var.to_owned());
+                    }
+                }
                 ("x", ns::DATA_FORMS, _, Some("result")) => info.forms.push(parse_form(e)),
                 _ => {}
             }
