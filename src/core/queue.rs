@@ -83,13 +83,18 @@ impl<T> Ring<T> {
             self.items.push(item);
         } else if let Some(slot) = self.items.get_mut(self.oldest) {
             *slot = item;
-            self.oldest = (self.oldest + 1) % self.capacity;
+            // Wraps by comparison: `%` would bring a division-by-zero panic path per item type.
+            self.oldest += 1;
+            if self.oldest == self.capacity {
+                self.oldest = 0;
+            }
         }
     }
 
     /// The items, oldest first.
     pub fn iter(&self) -> impl Iterator<Item = &T> {
-        let (newer, older) = self.items.split_at(self.oldest);
+        // `oldest` is always within `items`; the checked split just needs no panic path.
+        let (newer, older) = self.items.split_at_checked(self.oldest).unwrap_or((&[], &self.items));
         older.iter().chain(newer)
     }
 

@@ -228,6 +228,12 @@ pub fn name_index(names: &[&str], name: &str) -> Option<usize> {
     names.iter().position(|n| *n == name)
 }
 
+/// The name listed at `index` in `names`: writes a defined condition back out, the inverse of
+/// [`name_index`].
+pub fn name_at(names: &[&'static str], index: usize) -> &'static str {
+    names.get(index).copied().unwrap_or_default()
+}
+
 /// Escapes `text` for XML character data (`attr = false`) or a double-quoted attribute value.
 /// Characters XML 1.0 cannot carry at all (most C0 controls) are dropped rather than sent: a
 /// server would close the stream on them.
