@@ -28,23 +28,25 @@ pub fn format_iso(ms: u64) -> String {
 pub fn parse_iso(s: &str) -> Option<u64> {
     let s = s.trim();
     let (date, time) = s.split_once(['T', 't'])?;
-    let (y, mo, d) = match date.len() {
-        10 if date.as_bytes().get(4) == Some(&b'-') && date.as_bytes().get(7) == Some(&b'-') => {
-            (digits(date.get(0..4)?)?, digits(date.get(5..7)?)?, digits(date.get(8..10)?)?)
-        }
-        8 => (digits(date.get(0..4)?)?, digits(date.get(4..6)?)?, digits(date.get(6..8)?)?),
+    // Fields are read from the bytes at fixed places: `str` slicing would check char boundaries
+    // and bring its panic path.
+    let date = date.as_bytes();
+    let (mo_at, d_at) = match date {
+        [_, _, _, _, b'-', _, _, b'-', _, _] => (5, 8),
+        [_, _, _, _, _, _, _, _] => (4, 6),
         _ => return None,
     };
+    let (y, mo, d) = (digits(date.get(..4)?)?, digits(date.get(mo_at..mo_at + 2)?)?, digits(date.get(d_at..)?)?);
     let (clock, offset_ms) = split_zone(time)?;
     let (hms, frac) = match clock.split_once('.') {
         Some((hms, frac)) => (hms, Some(frac)),
         None => (clock, None),
     };
-    let bytes = hms.as_bytes();
-    if hms.len() != 8 || bytes.get(2) != Some(&b':') || bytes.get(5) != Some(&b':') {
+    let hms = hms.as_bytes();
+    if !matches!(hms, [_, _, b':', _, _, b':', _, _]) {
         return None;
     }
-    let (h, mi, sec) = (digits(hms.get(0..2)?)?, digits(hms.get(3..5)?)?, digits(hms.get(6..8)?)?);
+    let (h, mi, sec) = (digits(hms.get(..2)?)?, digits(hms.get(3..5)?)?, digits(hms.get(6..)?)?);
     let millis = match frac {
         None => 0,
         Some(f) if !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()) => {
@@ -74,14 +76,13 @@ fn split_zone(time: &str) -> Option<(&str, i64)> {
     }
     match time.rfind(['+', '-']) {
         Some(at) => {
-            let (clock, zone) = time.split_at(at);
+            let (clock, zone) = time.split_at_checked(at)?;
             let sign = if zone.starts_with('-') { -1 } else { 1 };
-            let zone = zone.get(1..)?;
-            let (zh, zm) = zone.split_once(':')?;
-            if zh.len() != 2 || zm.len() != 2 {
+            let zone = zone.as_bytes();
+            if !matches!(zone, [_, _, _, b':', _, _]) {
                 return None;
             }
-            let (zh, zm) = (digits(zh)?, digits(zm)?);
+            let (zh, zm) = (digits(zone.get(1..3)?)?, digits(zone.get(4..)?)?);
             if zh > 23 || zm > 59 {
                 return None;
             }
@@ -92,12 +93,19 @@ fn split_zone(time: &str) -> Option<(&str, i64)> {
 }
 
 /// A run of ASCII digits as a number (no sign, no spaces).
-fn digits(s: &str) -> Option<u64> {
+fn digits(s: &[u8]) -> Option<u64> {
     if s.is_empty() {
         return None;
     }
     // At most four digits reach here (slices of fixed width), so the value cannot overflow.
-    s.bytes().try_fold(0, |n, b| b.is_ascii_digit().then(|| n * 10 + u64::from(b - b'0')))
+    let mut n = 0;
+    for b in s {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u64::from(b - b'0');
+    }
+    Some(n)
 }
 
 fn is_leap(y: u64) -> bool {

@@ -2,7 +2,7 @@
 //! what we answer to requests we do not serve.
 
 use super::ns;
-use super::xml::{name_index, Element};
+use super::xml::{name_at, name_index, Element};
 
 /// The `type` of a stanza error: what the sender may do about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,26 +19,23 @@ pub enum ErrorType {
     Wait,
 }
 
+/// The types' names, in variant order.
+const TYPE_NAMES: [&str; 5] = ["auth", "cancel", "continue", "modify", "wait"];
+
 impl ErrorType {
     /// The attribute value on the wire.
     pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorType::Auth => "auth",
-            ErrorType::Cancel => "cancel",
-            ErrorType::Continue => "continue",
-            ErrorType::Modify => "modify",
-            ErrorType::Wait => "wait",
-        }
+        name_at(&TYPE_NAMES, self as usize)
     }
 
     fn parse(s: &str) -> Option<ErrorType> {
-        Some(match s {
-            "auth" => ErrorType::Auth,
-            "cancel" => ErrorType::Cancel,
-            "continue" => ErrorType::Continue,
-            "modify" => ErrorType::Modify,
-            "wait" => ErrorType::Wait,
-            _ => return None,
+        use ErrorType::*;
+        Some(match name_index(&TYPE_NAMES, s)? {
+            0 => Auth,
+            1 => Cancel,
+            2 => Continue,
+            3 => Modify,
+            _ => Wait,
         })
     }
 }
