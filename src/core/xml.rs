@@ -255,20 +255,43 @@ pub fn escape_into(out: &mut String, text: &str, attr: bool) {
     }
 }
 
-/// The parser's description of what is wrong. Syntax and well-formedness errors keep quick-xml's
-/// wording (it names the tag or construct at fault); the rarer kinds get a fixed phrase, because
-/// formatting them links in quick-xml's texts for every sub-case and `Debug` for byte ranges.
+/// The parser's description of what is wrong, in short phrases of our own that still name the
+/// tag at fault: quick-xml's `Display` texts for every sub-case weigh about a kilobyte. The rarer
+/// kinds get a fixed phrase, because formatting them would also link in `Debug` for byte ranges.
 /// Namespace errors come only from quick-xml's `NsReader` (namespaces are resolved here), and
 /// `Io` cannot occur when reading a string.
 fn malformed(e: quick_xml::Error) -> XmlError {
+    use quick_xml::errors::{IllFormedError as I, SyntaxError as S};
     use quick_xml::Error as E;
-    XmlError::Malformed(match e {
-        E::Syntax(e) => format!("syntax error: {e}"),
-        E::IllFormed(e) => format!("ill-formed document: {e}"),
+    let what = match e {
+        E::Syntax(e) => {
+            let what = match e {
+                S::InvalidBangMarkup => "invalid `<!` markup",
+                S::UnclosedPI | S::UnclosedXmlDecl => "unclosed `<?`",
+                S::UnclosedComment => "unclosed comment",
+                S::UnclosedDoctype => "unclosed DOCTYPE",
+                S::UnclosedCData => "unclosed CDATA",
+                S::UnclosedTag => "unclosed tag",
+                S::UnclosedSingleQuotedAttributeValue | S::UnclosedDoubleQuotedAttributeValue => "unclosed attribute value",
+            };
+            format!("syntax error: {what}")
+        }
+        E::IllFormed(e) => {
+            let what = match e {
+                I::MismatchedEndTag { expected, found } => format!("`</{found}>` closes `<{expected}>`"),
+                I::UnmatchedEndTag(tag) => format!("`</{tag}>` closes nothing"),
+                I::MissingEndTag(tag) => format!("`<{tag}>` not closed"),
+                I::DoubleHyphenInComment => "`--` in a comment".into(),
+                I::UnclosedReference => "unclosed reference".into(),
+                _ => "bad XML declaration or DOCTYPE".into(),
+            };
+            format!("ill-formed document: {what}")
+        }
         E::InvalidAttr(_) => "invalid or duplicate attribute".into(),
         E::Escape(_) => "invalid entity or character reference".into(),
         E::Encoding(_) | E::Namespace(_) | E::Io(_) => "invalid input".into(),
-    })
+    };
+    XmlError::Malformed(what)
 }
 
 /// The bytes attribute-value normalisation (XML 1.0 §3.3.3) replaces or expands: white space
@@ -474,8 +497,9 @@ mod tests {
 
     #[test]
     fn rejects_bad_input_with_typed_errors() {
-        assert!(matches!(Element::parse("<a><b></a>"), Err(XmlError::Malformed(m)) if m.starts_with("ill-formed document: ")));
-        assert!(matches!(Element::parse("<a><!-- x"), Err(XmlError::Malformed(m)) if m.starts_with("syntax error: ")));
+        let malformed = |m: &str| Err(XmlError::Malformed(m.into()));
+        assert_eq!(Element::parse("<a><b></a>"), malformed("ill-formed document: `</a>` closes `<b>`"));
+        assert_eq!(Element::parse("<a><!-- x"), malformed("syntax error: unclosed comment"));
         assert!(matches!(Element::parse("<p:a/>"), Err(XmlError::UnboundPrefix(_))));
         assert_eq!(Element::parse("  "), Err(XmlError::NoRoot));
         assert!(matches!(Element::parse("<!DOCTYPE a [<!ENTITY x 'y'>]><a>&x;</a>"), Err(XmlError::Forbidden(_))));
