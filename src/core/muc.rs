@@ -357,7 +357,8 @@ impl MucPresence {
         let mut status = Vec::new();
         if let Some(x) = x {
             for s in x.find_all("status", ns::MUC_USER) {
-                if let Some(code) = s.get_attr("code").and_then(|c| c.parse().ok()) {
+                // Read as u32, the integer type the core already parses elsewhere (no u16 parser).
+                if let Some(code) = s.get_attr("code").and_then(|c| c.parse::<u32>().ok()).and_then(|c| u16::try_from(c).ok()) {
                     status.push(code);
                 }
             }
