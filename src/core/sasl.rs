@@ -301,7 +301,7 @@ fn encode(data: &[u8]) -> String {
     if data.is_empty() {
         "=".to_owned()
     } else {
-        BASE64.encode(data)
+        base64_encode(&BASE64, data)
     }
 }
 
@@ -311,6 +311,19 @@ fn decode(text: &str) -> Result<Vec<u8>, SaslError> {
         return Ok(Vec::new());
     }
     BASE64.decode(text).map_err(|_| SaslError::Malformed("base64 payload"))
+}
+
+/// `data` in base64 with `engine`; for every base64 the crate writes. Through `encode_slice`:
+/// `Engine::encode` unwraps a `String::from_utf8`, whose panic message links the `Debug`
+/// formatting of `FromUtf8Error` and of byte vectors into the module.
+pub fn base64_encode(engine: &base64::engine::GeneralPurpose, data: &[u8]) -> String {
+    use base64::Engine as _;
+    // Four characters per started group of three bytes: enough with or without padding.
+    let mut buf = vec![0; data.len().div_ceil(3) * 4];
+    let len = engine.encode_slice(data, &mut buf).unwrap_or(0);
+    buf.truncate(len);
+    // Base64 is ASCII, so this never falls back.
+    String::from_utf8(buf).unwrap_or_default()
 }
 
 /// The hash a SCRAM variant is built on.
@@ -457,7 +470,7 @@ impl Scram {
             return Err(SaslError::IterationCount(iterations));
         }
 
-        let without_proof = format!("c={},r={nonce}", BASE64.encode(GS2_HEADER));
+        let without_proof = format!("c={},r={nonce}", base64_encode(&BASE64, GS2_HEADER.as_bytes()));
         let auth_message = format!("{},{server_first},{without_proof}", self.client_first_bare);
         let h = self.hash;
         let salted = h.salted_password(self.password.as_bytes(), &salt, iterations);
@@ -471,7 +484,7 @@ impl Scram {
         let server_key = h.hmac(&salted, b"Server Key");
         let server_signature = h.hmac(&server_key, auth_message.as_bytes());
         self.step = ScramStep::ExpectServerFinal { server_signature };
-        Ok(format!("{without_proof},p={}", BASE64.encode(proof)))
+        Ok(format!("{without_proof},p={}", base64_encode(&BASE64, &proof)))
     }
 }
 
@@ -526,6 +539,16 @@ mod tests {
         let all = vec!["SCRAM-SHA-1".to_owned(), "SCRAM-SHA-256".to_owned()];
         assert_eq!(choose(&all, &Mechanism::PREFERENCE), Some(Mechanism::ScramSha256));
         assert_eq!(Mechanism::from_name("DIGEST-MD5"), None);
+    }
+
+    #[test]
+    fn base64_encode_pads_only_where_the_engine_does() {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        assert_eq!(base64_encode(&BASE64, b""), "");
+        assert_eq!(base64_encode(&BASE64, b"n,,"), "biws");
+        assert_eq!(base64_encode(&BASE64, b"\xfb\xff"), "+/8=");
+        assert_eq!(base64_encode(&URL_SAFE_NO_PAD, b"\xfb\xff"), "-_8");
+        assert_eq!(base64_encode(&URL_SAFE_NO_PAD, &[0; 18]).len(), 24);
     }
 
     #[test]
