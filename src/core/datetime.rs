@@ -26,11 +26,11 @@ pub fn format_iso(ms: u64) -> String {
 /// Fractions beyond milliseconds are truncated. `None` for anything else, including dates before
 /// 1970 and out-of-range fields.
 pub fn parse_iso(s: &str) -> Option<u64> {
-    let s = s.trim();
-    let (date, time) = s.split_once(['T', 't'])?;
-    // Fields are read from the bytes at fixed places: `str` slicing would check char boundaries
-    // and bring its panic path.
-    let date = date.as_bytes();
+    // Read as bytes at fixed places: `str` slicing and char patterns would bring char-boundary
+    // panic paths and a searcher per pattern.
+    let s = s.trim().as_bytes();
+    let t = find_either(s, b'T', b't', false)?;
+    let (date, time) = (s.get(..t)?, s.get(t + 1..)?);
     let (mo_at, d_at) = match date {
         [_, _, _, _, b'-', _, _, b'-', _, _] => (5, 8),
         [_, _, _, _, _, _, _, _] => (4, 6),
@@ -38,22 +38,21 @@ pub fn parse_iso(s: &str) -> Option<u64> {
     };
     let (y, mo, d) = (digits(date.get(..4)?)?, digits(date.get(mo_at..mo_at + 2)?)?, digits(date.get(d_at..)?)?);
     let (clock, offset_ms) = split_zone(time)?;
-    let (hms, frac) = match clock.split_once('.') {
-        Some((hms, frac)) => (hms, Some(frac)),
+    let (hms, frac) = match find_either(clock, b'.', b'.', false) {
+        Some(dot) => (clock.get(..dot)?, Some(clock.get(dot + 1..)?)),
         None => (clock, None),
     };
-    let hms = hms.as_bytes();
     if !matches!(hms, [_, _, b':', _, _, b':', _, _]) {
         return None;
     }
     let (h, mi, sec) = (digits(hms.get(..2)?)?, digits(hms.get(3..5)?)?, digits(hms.get(6..)?)?);
     let millis = match frac {
         None => 0,
-        Some(f) if !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()) => {
+        Some(f) if !f.is_empty() && f.iter().all(u8::is_ascii_digit) => {
             // Pad or truncate to three digits: ".5" is 500 ms, ".123456" is 123 ms.
             let mut ms = 0;
             for i in 0..3 {
-                ms = ms * 10 + f.as_bytes().get(i).map_or(0, |b| u64::from(b - b'0'));
+                ms = ms * 10 + f.get(i).map_or(0, |b| u64::from(b - b'0'));
             }
             ms
         }
@@ -68,20 +67,33 @@ pub fn parse_iso(s: &str) -> Option<u64> {
     u64::try_from(local as i64 - offset_ms).ok()
 }
 
+/// Where the first (or, when `last`, the final) `a` or `b` is in `s`.
+fn find_either(s: &[u8], a: u8, b: u8, last: bool) -> Option<usize> {
+    let mut found = None;
+    for (i, &c) in s.iter().enumerate() {
+        if c == a || c == b {
+            found = Some(i);
+            if !last {
+                break;
+            }
+        }
+    }
+    found
+}
+
 /// Splits `hh:mm:ss[.sss]TZD` into the clock and the zone offset in ms (east positive). The
 /// legacy form has no zone and is UTC.
-fn split_zone(time: &str) -> Option<(&str, i64)> {
-    if let Some(clock) = time.strip_suffix(['Z', 'z']) {
+fn split_zone(time: &[u8]) -> Option<(&[u8], i64)> {
+    if let Some((b'Z' | b'z', clock)) = time.split_last() {
         return Some((clock, 0));
     }
-    match time.rfind(['+', '-']) {
+    match find_either(time, b'+', b'-', true) {
         Some(at) => {
             let (clock, zone) = time.split_at_checked(at)?;
-            let sign = if zone.starts_with('-') { -1 } else { 1 };
-            let zone = zone.as_bytes();
             if !matches!(zone, [_, _, _, b':', _, _]) {
                 return None;
             }
+            let sign = if zone.first() == Some(&b'-') { -1 } else { 1 };
             let (zh, zm) = (digits(zone.get(1..3)?)?, digits(zone.get(4..)?)?);
             if zh > 23 || zm > 59 {
                 return None;

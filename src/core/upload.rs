@@ -131,7 +131,14 @@ fn checked_url(url: Option<&str>) -> Result<String, SlotError> {
 }
 
 fn strip_newlines(s: &str) -> String {
-    s.replace(['\n', '\r'], "")
+    // A loop: `str::replace` with a char-array pattern brings its own searcher.
+    let mut out = String::new();
+    for c in s.chars() {
+        if c != '\n' && c != '\r' {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
