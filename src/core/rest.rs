@@ -47,16 +47,21 @@ pub enum ParamsError {
     /// A required key is missing or empty (the key).
     Missing(&'static str),
     /// A key holds the wrong type (the key and what it should be).
-    WrongType(String, &'static str),
+    WrongType(&'static str, &'static str),
 }
 
 impl std::fmt::Display for ParamsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ParamsError::NotAnObject => f.write_str("startChat expects an object { fullName, email, phone, ... }"),
-            ParamsError::Missing(key) => write!(f, "startChat: `{key}` is required"),
-            ParamsError::WrongType(key, want) => write!(f, "startChat: `{key}` must be {want}"),
-        }
+        // Plain pieces instead of `write!`: one code path, no formatting machinery per variant.
+        let (key, what, want) = match self {
+            ParamsError::NotAnObject => return f.write_str("startChat expects an object { fullName, email, phone, ... }"),
+            ParamsError::Missing(key) => (key, "` is required", ""),
+            ParamsError::WrongType(key, want) => (key, "` must be ", *want),
+        };
+        f.write_str("startChat: `")?;
+        f.write_str(key)?;
+        f.write_str(what)?;
+        f.write_str(want)
     }
 }
 
@@ -87,23 +92,6 @@ impl StartParams {
     /// an extra key of the same name.
     pub fn from_json(value: &Value) -> Result<StartParams, ParamsError> {
         let obj = value.as_object().ok_or(ParamsError::NotAnObject)?;
-        let required = |key: &'static str| -> Result<String, ParamsError> {
-            match value.get(key) {
-                None | Some(Value::Null) => Err(ParamsError::Missing(key)),
-                Some(Value::String(s)) if s.trim().is_empty() => Err(ParamsError::Missing(key)),
-                Some(Value::String(s)) => Ok(s.clone()),
-                Some(_) => Err(ParamsError::WrongType(key.to_owned(), "a string")),
-            }
-        };
-        let optional = |key: &'static str| -> Result<Option<String>, ParamsError> {
-            match value.get(key) {
-                None | Some(Value::Null) => Ok(None),
-                Some(Value::String(s)) => Ok(Some(s.clone())),
-                // Bot platforms often hold ids as numbers.
-                Some(Value::Number(n)) => Ok(Some(n.clone())),
-                Some(_) => Err(ParamsError::WrongType(key.to_owned(), "a string or null")),
-            }
-        };
         // A key given twice is replaced where it first came: the body names each key once.
         let mut additional_info: Vec<(String, Value)> = Vec::new();
         let mut merge = |k: &String, v: &Value| match additional_info.iter_mut().find(|(key, _)| key == k) {
@@ -122,16 +110,31 @@ impl StartParams {
                     merge(k, v);
                 }
             }
-            Some(_) => return Err(ParamsError::WrongType("additionalInfo".into(), "an object")),
+            Some(_) => return Err(ParamsError::WrongType("additionalInfo", "an object")),
         }
         Ok(StartParams {
-            full_name: required("fullName")?,
-            email: required("email")?,
-            phone: required("phone")?,
-            user_id: optional("user_id")?,
-            session_id: optional("session_id")?,
+            full_name: param(value, "fullName", true)?.unwrap_or_default(),
+            email: param(value, "email", true)?.unwrap_or_default(),
+            phone: param(value, "phone", true)?.unwrap_or_default(),
+            user_id: param(value, "user_id", false)?,
+            session_id: param(value, "session_id", false)?,
             additional_info,
         })
+    }
+}
+
+/// A `startChat` string parameter. A required one must be a non-blank string (`Some` then); an
+/// optional one is a string, a number as its text (bot platforms often hold ids as numbers), or
+/// absent/`null` (`None`).
+fn param(value: &Value, key: &'static str, required: bool) -> Result<Option<String>, ParamsError> {
+    match (value.get(key), required) {
+        (Some(Value::String(s)), false) => Ok(Some(s.clone())),
+        (Some(Value::String(s)), true) if !s.trim().is_empty() => Ok(Some(s.clone())),
+        (Some(Value::Number(n)), false) => Ok(Some(n.clone())),
+        (None | Some(Value::Null), false) => Ok(None),
+        (None | Some(Value::Null | Value::String(_)), true) => Err(ParamsError::Missing(key)),
+        (Some(_), true) => Err(ParamsError::WrongType(key, "a string")),
+        (Some(_), false) => Err(ParamsError::WrongType(key, "a string or null")),
     }
 }
 
@@ -317,8 +320,8 @@ fn object_at<'a>(v: &'a Value, key: &str) -> Result<&'a Value, RestError> {
 }
 
 /// The string under `key`, which must be there.
-fn string_at(v: &Value, key: &str) -> Result<String, RestError> {
-    v.get(key).and_then(Value::as_str).map(str::to_owned).ok_or_else(|| bad(key))
+fn str_at<'a>(v: &'a Value, key: &str) -> Result<&'a str, RestError> {
+    v.get(key).and_then(Value::as_str).ok_or_else(|| bad(key))
 }
 
 /// The boolean under `key`; `false` when absent.
@@ -370,8 +373,10 @@ pub fn parse_provisioned(resp: &HttpResponse) -> Result<Provisioned, RestError> 
     let body = parse_json(resp)?;
     let user = object_at(&body, "userEntity")?;
     let room = object_at(&body, "mucRoomEntity")?;
-    let username = string_at(user, "username")?;
-    let room_name = string_at(room, "roomName")?;
+    // Every check on borrowed text first; the owned copies are made once nothing can fail.
+    let username = str_at(user, "username")?;
+    let password = str_at(user, "password")?;
+    let room_name = str_at(room, "roomName")?;
     if !username.contains('@') {
         return Err(RestError::BadBody(format!("userEntity.username `{username}` is not a JID")));
     }
@@ -379,17 +384,19 @@ pub fn parse_provisioned(resp: &HttpResponse) -> Result<Provisioned, RestError> 
         return Err(RestError::BadBody("mucRoomEntity.roomName is empty".into()));
     }
     let name = match user.get("name") {
-        None | Some(Value::Null) => String::new(),
-        Some(n) => n.as_str().ok_or_else(|| bad("name"))?.to_owned(),
+        None | Some(Value::Null) => "",
+        Some(n) => n.as_str().ok_or_else(|| bad("name"))?,
     };
+    let export_transcript_allowed = flag_at(&body, "exportTranscriptAllowed")?;
+    let members = strings_at(room, "members")?;
     Ok(Provisioned {
-        room_jid: decisions::room_jid(&room_name, &username),
-        password: string_at(user, "password")?,
-        username,
-        name,
-        members: strings_at(room, "members")?,
         owners: strings_at(room, "owners")?,
-        export_transcript_allowed: flag_at(&body, "exportTranscriptAllowed")?,
+        members,
+        room_jid: decisions::room_jid(room_name, username),
+        password: password.to_owned(),
+        username: username.to_owned(),
+        name: name.to_owned(),
+        export_transcript_allowed,
     })
 }
 
@@ -469,7 +476,7 @@ pub fn parse_feedback_config(resp: &HttpResponse) -> Result<(Value, FeedbackConf
         open_in_new_tab: flag_at(&raw, "openInNewTab")?,
         feedback_url: match raw.get("feedbackUrl") {
             None => String::new(),
-            Some(_) => string_at(&raw, "feedbackUrl")?,
+            Some(_) => str_at(&raw, "feedbackUrl")?.to_owned(),
         },
     };
     Ok((raw, typed))
