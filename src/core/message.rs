@@ -10,7 +10,7 @@ use super::datetime::{format_iso, parse_iso};
 use super::decisions;
 use super::groupchat::IncomingMessage;
 use super::jid::Jid;
-use super::json::{self, object, opt, Value};
+use super::json::{self, put, put_str, Value};
 use super::markers::Marker;
 use super::receipts::Receipt;
 use super::rest::ArchivedMessage;
@@ -48,7 +48,10 @@ pub struct FileRef {
 impl FileRef {
     /// `{ url, name }`.
     pub fn to_json(&self) -> Value {
-        object(vec![("url", self.url.as_str().into()), ("name", self.name.as_str().into())])
+        let mut m = Vec::with_capacity(2);
+        put_str(&mut m, "url", Some(&self.url));
+        put_str(&mut m, "name", Some(&self.name));
+        Value::Object(m)
     }
 }
 
@@ -64,7 +67,10 @@ pub struct InteractionData {
 impl InteractionData {
     /// `{ chatId, interaction_id }`.
     pub fn to_json(&self) -> Value {
-        object(vec![("chatId", self.chat_id.as_str().into()), ("interaction_id", self.interaction_id.as_str().into())])
+        let mut m = Vec::with_capacity(2);
+        put_str(&mut m, "chatId", Some(&self.chat_id));
+        put_str(&mut m, "interaction_id", Some(&self.interaction_id));
+        Value::Object(m)
     }
 }
 
@@ -255,39 +261,44 @@ impl MessageObject {
     /// The object as the page sees it: the spec's field names, `null` for absent optional
     /// values, `archived` only when true.
     pub fn to_json(&self) -> Value {
-        let string = |s: &String| Value::from(s.as_str());
-        let optional = |s: &Option<String>| opt(s.as_deref());
-        let mut fields = vec![
-            ("id", string(&self.id)),
-            ("msgid", string(&self.msgid)),
-            ("body", string(&self.body)),
-            ("from", string(&self.from)),
-            ("from_muc", string(&self.from_muc)),
-            ("from_real_jid", optional(&self.from_real_jid)),
-            ("to", string(&self.to)),
-            ("nick", string(&self.nick)),
-            ("occupant_id", optional(&self.occupant_id)),
-            ("sender", self.sender.as_str().into()),
-            ("type", string(&self.kind)),
-            ("chat_state", optional(&self.chat_state)),
-            ("time", string(&self.time)),
-            ("received", self.received.into()),
-            ("message", string(&self.message)),
-            ("subtype", optional(&self.subtype)),
-            ("files", self.files.as_ref().map_or(Value::Null, |f| Value::Array(f.iter().map(FileRef::to_json).collect()))),
-            ("userRole", optional(&self.user_role)),
-            ("is_markable", self.is_markable.into()),
-            ("is_marker", self.is_marker.into()),
-            ("marker_id", optional(&self.marker_id)),
-            ("receipt_id", optional(&self.receipt_id)),
-            ("displayed", self.displayed.into()),
-            ("interaction_data", self.interaction_data.as_ref().map_or(Value::Null, InteractionData::to_json)),
-            ("chatEnded", self.chat_ended.into()),
-        ];
+        let mut m = Vec::with_capacity(26);
+        let o = &mut m;
+        put_str(o, "id", Some(&self.id));
+        put_str(o, "msgid", Some(&self.msgid));
+        put_str(o, "body", Some(&self.body));
+        put_str(o, "from", Some(&self.from));
+        put_str(o, "from_muc", Some(&self.from_muc));
+        put_str(o, "from_real_jid", self.from_real_jid.as_deref());
+        put_str(o, "to", Some(&self.to));
+        put_str(o, "nick", Some(&self.nick));
+        put_str(o, "occupant_id", self.occupant_id.as_deref());
+        put_str(o, "sender", Some(self.sender.as_str()));
+        put_str(o, "type", Some(&self.kind));
+        put_str(o, "chat_state", self.chat_state.as_deref());
+        put_str(o, "time", Some(&self.time));
+        put(o, "received", self.received.into());
+        put_str(o, "message", Some(&self.message));
+        put_str(o, "subtype", self.subtype.as_deref());
+        let files = self.files.as_ref().map(|files| {
+            let mut items = Vec::with_capacity(files.len());
+            for f in files {
+                items.push(f.to_json());
+            }
+            Value::Array(items)
+        });
+        put(o, "files", files.unwrap_or(Value::Null));
+        put_str(o, "userRole", self.user_role.as_deref());
+        put(o, "is_markable", self.is_markable.into());
+        put(o, "is_marker", self.is_marker.into());
+        put_str(o, "marker_id", self.marker_id.as_deref());
+        put_str(o, "receipt_id", self.receipt_id.as_deref());
+        put(o, "displayed", self.displayed.into());
+        put(o, "interaction_data", self.interaction_data.as_ref().map_or(Value::Null, InteractionData::to_json));
+        put(o, "chatEnded", self.chat_ended.into());
         if self.archived {
-            fields.push(("archived", true.into()));
+            put(o, "archived", true.into());
         }
-        object(fields)
+        Value::Object(m)
     }
 
     /// Reads an object leniently (see the module documentation).

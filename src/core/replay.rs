@@ -12,7 +12,6 @@ use super::datetime::parse_iso;
 use super::decisions;
 use super::message::MessageObject;
 use super::queue::Ring;
-use super::vecmap::VecMap;
 
 /// Messages remembered; older ones are forgotten first.
 const MEMORY: usize = 4096;
@@ -45,8 +44,9 @@ impl ShownMessage {
 /// The memory of messages delivered to the page.
 #[derive(Debug)]
 pub struct Shown {
-    /// `room\nmsgid` of shown messages that had a msgid.
-    msgids: VecMap<String, ()>,
+    /// `room\nmsgid` of shown messages that had a msgid, sorted: a plain `Vec<String>` searched
+    /// like the config's unknown keys shares that code (a `VecMap<String, ()>` was its own copy).
+    msgids: Vec<String>,
     /// Shown messages, oldest first.
     messages: Ring<ShownMessage>,
 }
@@ -60,13 +60,16 @@ impl Default for Shown {
 impl Shown {
     /// An empty memory.
     pub fn new() -> Shown {
-        Shown { msgids: VecMap::new(), messages: Ring::new(MEMORY) }
+        Shown { msgids: Vec::new(), messages: Ring::new(MEMORY) }
     }
 
     /// Remembers a message that `messageReceived` delivered.
     pub fn remember(&mut self, msg: &MessageObject) {
         if !msg.msgid.is_empty() {
-            self.msgids.insert(format!("{}\n{}", msg.from_muc, msg.msgid), ());
+            let key = format!("{}\n{}", msg.from_muc, msg.msgid);
+            if let Err(at) = self.msgids.binary_search(&key) {
+                self.msgids.insert(at, key);
+            }
         }
         self.messages.push(ShownMessage::of(msg));
     }
@@ -79,7 +82,7 @@ impl Shown {
         let mut used = vec![false; self.messages.len()];
         let mut fresh = Vec::new();
         for msg in archived {
-            if !msg.msgid.is_empty() && self.msgids.contains_key(&format!("{}\n{}", msg.from_muc, msg.msgid)) {
+            if !msg.msgid.is_empty() && self.msgids.binary_search(&format!("{}\n{}", msg.from_muc, msg.msgid)).is_ok() {
                 continue;
             }
             let entry = ShownMessage::of(&msg);

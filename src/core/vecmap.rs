@@ -8,6 +8,7 @@
 //! and is as fast at these sizes.
 
 use std::borrow::Borrow;
+use std::cmp::Ordering;
 
 /// A map from `K` to `V`, iterated in key order. Lookups are `O(log n)`, inserts and removals
 /// `O(n)`.
@@ -15,6 +16,22 @@ use std::borrow::Borrow;
 pub struct VecMap<K, V> {
     /// Sorted by key, keys unique.
     entries: Vec<(K, V)>,
+}
+
+/// Binary search over `0..len` by `cmp(i)` (the entry at `i` against the key sought): where the
+/// key is (`Ok`) or would go (`Err`). Not generic, so every map shares one copy of the search
+/// (`binary_search_by` was instantiated once per key/value pair).
+fn bsearch(len: usize, cmp: &mut dyn FnMut(usize) -> Ordering) -> Result<usize, usize> {
+    let (mut lo, mut hi) = (0, len);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        match cmp(mid) {
+            Ordering::Less => lo = mid + 1,
+            Ordering::Greater => hi = mid,
+            Ordering::Equal => return Ok(mid),
+        }
+    }
+    Err(lo)
 }
 
 impl<K, V> Default for VecMap<K, V> {
@@ -34,7 +51,7 @@ impl<K: Ord, V> VecMap<K, V> {
     where
         K: Borrow<Q>,
     {
-        self.entries.binary_search_by(|(k, _)| k.borrow().cmp(key))
+        bsearch(self.entries.len(), &mut |i| self.entries[i].0.borrow().cmp(key))
     }
 
     /// The value under `key`.
