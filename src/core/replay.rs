@@ -66,7 +66,7 @@ impl Shown {
     /// Remembers a message that `messageReceived` delivered.
     pub fn remember(&mut self, msg: &MessageObject) {
         if !msg.msgid.is_empty() {
-            let key = format!("{}\n{}", msg.from_muc, msg.msgid);
+            let key = msgid_key(msg);
             if let Err(at) = self.msgids.binary_search(&key) {
                 self.msgids.insert(at, key);
             }
@@ -82,16 +82,20 @@ impl Shown {
         let mut used = vec![false; self.messages.len()];
         let mut fresh = Vec::new();
         for msg in archived {
-            if !msg.msgid.is_empty() && self.msgids.binary_search(&format!("{}\n{}", msg.from_muc, msg.msgid)).is_ok() {
+            if !msg.msgid.is_empty() && self.msgids.binary_search(&msgid_key(&msg)).is_ok() {
                 continue;
             }
             let entry = ShownMessage::of(&msg);
-            let twin = self.messages.iter().zip(used.iter_mut()).find(|(seen, used)| !**used && decisions::same_message(seen, &entry));
-            if let Some((_, used)) = twin {
-                *used = true;
-                continue;
+            let mut twin = false;
+            for (seen, used) in self.messages.iter().zip(&mut used) {
+                if !*used && decisions::same_message(seen, &entry) {
+                    (*used, twin) = (true, true);
+                    break;
+                }
             }
-            fresh.push(msg);
+            if !twin {
+                fresh.push(msg);
+            }
         }
         for msg in &fresh {
             self.remember(msg);
@@ -104,14 +108,23 @@ impl Shown {
 /// come (nearly) in time order, so each entry lands at the end, and it adds a few hundred bytes
 /// to the module where the standard sorts add several KB per element type.
 fn by_time(messages: Vec<MessageObject>) -> Vec<MessageObject> {
-    let mut sorted: Vec<(u64, MessageObject)> = Vec::with_capacity(messages.len());
+    // The times in a list of their own, kept in step: no `(time, message)` element type whose
+    // vector code, iterator and drop would be instantiated for this one use.
+    let mut times: Vec<u64> = Vec::with_capacity(messages.len());
+    let mut sorted: Vec<MessageObject> = Vec::with_capacity(messages.len());
     for msg in messages {
         let time = parse_iso(&msg.time).unwrap_or(u64::MAX);
         // After every entry of the same time: stable.
-        let at = sorted.partition_point(|(t, _)| *t <= time);
-        sorted.insert(at, (time, msg));
+        let at = times.partition_point(|t| *t <= time);
+        times.insert(at, time);
+        sorted.insert(at, msg);
     }
-    sorted.into_iter().map(|(_, msg)| msg).collect()
+    sorted
+}
+
+/// The key of a shown message's msgid in [`Shown`]: msgids are unique per room.
+fn msgid_key(msg: &MessageObject) -> String {
+    format!("{}\n{}", msg.from_muc, msg.msgid)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 
 use crate::core::decisions;
 use crate::core::http::{HttpRequest, HttpResponse, Method, RequestId};
-use crate::core::json::{self, object, Value};
+use crate::core::json::{self, object, put, put_str, Value};
 
 /// Path of the provisioning call under `chat_service_domain`.
 pub const PROVISION_PATH: &str = "/plugins/restapi/v1/xtrm/users/connection";
@@ -162,7 +162,9 @@ fn push_hex(out: &mut String, byte: u8, upper: bool) {
 
 /// Joins a configured base URL and a path that starts with `/`, without doubling the slash.
 fn join(base: &str, path: &str) -> String {
-    format!("{}{}", base.trim_end_matches('/'), path)
+    let mut url = base.trim_end_matches('/').to_owned();
+    url.push_str(path);
+    url
 }
 
 /// Percent-encodes one URL path segment (RFC 3986 unreserved characters stay as they are).
@@ -201,26 +203,30 @@ impl Tenant {
 
     /// The provisioning body of the spec, exactly.
     pub fn provision_body(&self, params: &StartParams, request_id: &str) -> Value {
-        let property = |key: &str, value: &str| object(vec![("key", key.into()), ("value", value.into())]);
-        let properties = vec![
-            property("email", &params.email),
-            property("phone", &params.phone),
-            property("nodeflowId", &self.nodeflow_id.to_string()),
-            property("locale", &self.locale),
-        ];
-        object(vec![
-            ("requestId", request_id.into()),
-            ("userEntity", object(vec![("name", params.full_name.as_str().into()), ("properties", Value::Array(properties))])),
-            ("serviceName", "conference".into()),
-            ("campaignId", decisions::campaign_id_json(self.campaign_id)),
-            ("sendInvitations", true.into()),
-            ("botTransferred", params.user_id.is_some().into()),
-            ("additionalInfo", Value::Object(params.additional_info.clone())),
-            (
-                "botSessionInfo",
-                object(vec![("userId", json::opt(params.user_id.as_deref())), ("botSessionId", json::opt(params.session_id.as_deref()))]),
-            ),
-        ])
+        let mut properties = Vec::with_capacity(4);
+        for (key, value) in [("email", params.email.as_str()), ("phone", &params.phone), ("nodeflowId", &self.nodeflow_id.to_string()), ("locale", &self.locale)] {
+            let mut property = Vec::with_capacity(2);
+            put_str(&mut property, "key", Some(key));
+            put_str(&mut property, "value", Some(value));
+            properties.push(Value::Object(property));
+        }
+        let mut user = Vec::with_capacity(2);
+        put_str(&mut user, "name", Some(&params.full_name));
+        put(&mut user, "properties", Value::Array(properties));
+        let mut bot = Vec::with_capacity(2);
+        put_str(&mut bot, "userId", params.user_id.as_deref());
+        put_str(&mut bot, "botSessionId", params.session_id.as_deref());
+        let mut m = Vec::with_capacity(8);
+        let o = &mut m;
+        put_str(o, "requestId", Some(request_id));
+        put(o, "userEntity", Value::Object(user));
+        put_str(o, "serviceName", Some("conference"));
+        put(o, "campaignId", decisions::campaign_id_json(self.campaign_id));
+        put(o, "sendInvitations", true.into());
+        put(o, "botTransferred", params.user_id.is_some().into());
+        put(o, "additionalInfo", Value::Object(params.additional_info.clone()));
+        put(o, "botSessionInfo", Value::Object(bot));
+        Value::Object(m)
     }
 
     /// `POST {chat_service_domain}/plugins/restapi/v1/xtrm/users/connection`.
@@ -425,16 +431,18 @@ impl ArchivedMessage {
             return None;
         }
         let field = |key: &str| match v.get(key) {
-            None => Some(String::new()),
-            Some(s) => s.as_str().map(str::to_owned),
+            None => Some(""),
+            Some(s) => s.as_str(),
         };
+        // Every field checked on borrowed text first; the owned copies once nothing can fail.
+        let (to, from, kind, body, delay_from) = (field("to")?, field("from")?, field("type")?, field("body")?, field("delay_from")?);
         Some(ArchivedMessage {
-            to: field("to")?,
-            from: field("from")?,
-            kind: field("type")?,
-            body: field("body")?,
+            to: to.to_owned(),
+            from: from.to_owned(),
+            kind: kind.to_owned(),
+            body: body.to_owned(),
             delay_stamp: json::text(v.get("delay_stamp")).unwrap_or_default(),
-            delay_from: field("delay_from")?,
+            delay_from: delay_from.to_owned(),
         })
     }
 }
