@@ -187,23 +187,24 @@ impl Config {
         let [chat, cms, bosh, auth, contact_center, campaign, nodeflow, process, locale, account, theme, controlbox, mode, container] =
             given;
         let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
+        let or = |v: Option<&Value>, default: &str| v.and_then(Value::as_str).unwrap_or(default).to_owned();
         let int = |v: Option<&Value>, default: i64| v.and_then(Value::as_i64).unwrap_or(default);
         let view_mode = mode.and_then(Value::as_str).unwrap_or_default().trim().to_owned();
         if view_mode == "embedded" && container.is_none() {
             return Err(ConfigError::Missing("container"));
         }
         Ok(Config {
-            chat_service_domain: text(chat).unwrap_or_default(),
-            cms_service_domain: text(cms).unwrap_or_default(),
-            converse_bosh_service_url: text(bosh).unwrap_or_default(),
-            auth_token: text(auth).unwrap_or_default(),
+            chat_service_domain: or(chat, ""),
+            cms_service_domain: or(cms, ""),
+            converse_bosh_service_url: or(bosh, ""),
+            auth_token: or(auth, ""),
             contact_center_id: int(contact_center, 0),
             campaign_id: int(campaign, DEFAULT_CAMPAIGN_ID),
             nodeflow_id: int(nodeflow, DEFAULT_NODEFLOW_ID),
             process_id: int(process, DEFAULT_PROCESS_ID),
-            locale: text(locale).unwrap_or_else(|| DEFAULT_LOCALE.to_owned()),
+            locale: or(locale, DEFAULT_LOCALE),
             account_id: text(account),
-            theme_color: text(theme).unwrap_or_else(|| DEFAULT_THEME_COLOR.to_owned()),
+            theme_color: or(theme, DEFAULT_THEME_COLOR),
             show_controlbox_by_default: controlbox.and_then(Value::as_bool).unwrap_or(true),
             view_mode,
             container: text(container),
