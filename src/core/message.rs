@@ -219,7 +219,22 @@ impl MessageObject {
             received: now.0,
             subtype: decisions::incoming_subtype(None, false, &entry.body),
             archived: true,
-            ..MessageObject::default()
+            // Spelled out, not `..MessageObject::default()`: that builds the defaults and then
+            // drops the ones replaced above, a drop call per field.
+            id: String::new(),
+            msgid: String::new(),
+            from_real_jid: None,
+            occupant_id: None,
+            chat_state: None,
+            files: None,
+            user_role: None,
+            is_markable: false,
+            is_marker: false,
+            marker_id: None,
+            receipt_id: None,
+            displayed: false,
+            interaction_data: None,
+            chat_ended: false,
         }
     }
 
