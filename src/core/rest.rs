@@ -92,6 +92,17 @@ impl StartParams {
     /// an extra key of the same name.
     pub fn from_json(value: &Value) -> Result<StartParams, ParamsError> {
         let obj = value.as_object().ok_or(ParamsError::NotAnObject)?;
+        // Every check first, on borrowed values; the owned copies once nothing can fail.
+        let extra = match value.get("additionalInfo") {
+            None | Some(Value::Null) => &[][..],
+            Some(Value::Object(extra)) => extra.as_slice(),
+            Some(_) => return Err(ParamsError::WrongType("additionalInfo", "an object")),
+        };
+        let full_name = param(value, "fullName", true)?;
+        let email = param(value, "email", true)?;
+        let phone = param(value, "phone", true)?;
+        let user_id = param(value, "user_id", false)?;
+        let session_id = param(value, "session_id", false)?;
         // A key given twice is replaced where it first came: the body names each key once.
         let mut additional_info: Vec<(String, Value)> = Vec::new();
         let mut merge = |k: &String, v: &Value| match additional_info.iter_mut().find(|(key, _)| key == k) {
@@ -103,21 +114,15 @@ impl StartParams {
                 merge(k, v);
             }
         }
-        match value.get("additionalInfo") {
-            None | Some(Value::Null) => {}
-            Some(Value::Object(extra)) => {
-                for (k, v) in extra {
-                    merge(k, v);
-                }
-            }
-            Some(_) => return Err(ParamsError::WrongType("additionalInfo", "an object")),
+        for (k, v) in extra {
+            merge(k, v);
         }
         Ok(StartParams {
-            full_name: param(value, "fullName", true)?.unwrap_or_default(),
-            email: param(value, "email", true)?.unwrap_or_default(),
-            phone: param(value, "phone", true)?.unwrap_or_default(),
-            user_id: param(value, "user_id", false)?,
-            session_id: param(value, "session_id", false)?,
+            full_name: full_name.unwrap_or_default().to_owned(),
+            email: email.unwrap_or_default().to_owned(),
+            phone: phone.unwrap_or_default().to_owned(),
+            user_id: user_id.map(str::to_owned),
+            session_id: session_id.map(str::to_owned),
             additional_info,
         })
     }
@@ -126,11 +131,11 @@ impl StartParams {
 /// A `startChat` string parameter. A required one must be a non-blank string (`Some` then); an
 /// optional one is a string, a number as its text (bot platforms often hold ids as numbers), or
 /// absent/`null` (`None`).
-fn param(value: &Value, key: &'static str, required: bool) -> Result<Option<String>, ParamsError> {
+fn param<'a>(value: &'a Value, key: &'static str, required: bool) -> Result<Option<&'a str>, ParamsError> {
     match (value.get(key), required) {
-        (Some(Value::String(s)), false) => Ok(Some(s.clone())),
-        (Some(Value::String(s)), true) if !s.trim().is_empty() => Ok(Some(s.clone())),
-        (Some(Value::Number(n)), false) => Ok(Some(n.clone())),
+        (Some(Value::String(s)), false) => Ok(Some(s)),
+        (Some(Value::String(s)), true) if !s.trim().is_empty() => Ok(Some(s)),
+        (Some(Value::Number(n)), false) => Ok(Some(n)),
         (None | Some(Value::Null), false) => Ok(None),
         (None | Some(Value::Null | Value::String(_)), true) => Err(ParamsError::Missing(key)),
         (Some(_), true) => Err(ParamsError::WrongType(key, "a string")),

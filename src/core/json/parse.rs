@@ -123,11 +123,16 @@ impl Parser<'_> {
     /// `true`, `false` or `null`.
     fn literal(&mut self) -> Result<Value, String> {
         let rest = &self.text.as_bytes()[self.pos..];
-        for (word, value) in [("true", Value::Bool(true)), ("false", Value::Bool(false)), ("null", Value::Null)] {
-            if rest.starts_with(word.as_bytes()) {
-                self.pos += word.len();
-                return Ok(value);
-            }
+        // A match, not a loop over `(word, Value)` pairs: that array's by-value iterator and its
+        // drop were instantiated for this alone.
+        let (word, value): (&[u8], Value) = match rest.first() {
+            Some(b't') => (b"true", Value::Bool(true)),
+            Some(b'f') => (b"false", Value::Bool(false)),
+            _ => (b"null", Value::Null),
+        };
+        if rest.starts_with(word) {
+            self.pos += word.len();
+            return Ok(value);
         }
         Err(self.error("expected a value"))
     }
