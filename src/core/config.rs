@@ -281,7 +281,7 @@ pub fn is_css_color(s: &str) -> bool {
         return true;
     }
     let lower = s.to_ascii_lowercase();
-    let args = ["rgb(", "rgba(", "hsl(", "hsla("].iter().find_map(|f| lower.strip_prefix(f)).and_then(|a| a.strip_suffix(')'));
+    let args = lower.strip_suffix(')').and_then(|a| a.split_once('(')).filter(|(f, _)| matches!(*f, "rgb" | "rgba" | "hsl" | "hsla")).map(|(_, a)| a);
     match args {
         Some(a) => !a.trim().is_empty() && a.chars().all(|c| c.is_ascii_digit() || " .,%/-+degturn".contains(c)),
         None => false,

@@ -242,7 +242,9 @@ impl Tenant {
 
     /// `GET {chat_service_domain}/plugins/restapi/v1/xtrm/chatrooms/{roomJid}/messages`.
     pub fn archive(&self, id: RequestId, room_jid: &str) -> HttpRequest {
-        let path = format!("/plugins/restapi/v1/xtrm/chatrooms/{}/messages", encode_path_segment(room_jid));
+        let mut path = "/plugins/restapi/v1/xtrm/chatrooms/".to_owned();
+        path.push_str(&encode_path_segment(room_jid));
+        path.push_str("/messages");
         self.request(id, Method::Get, join(&self.chat_service_domain, &path), String::new())
     }
 
