@@ -10,7 +10,7 @@ use super::datetime::{format_iso, parse_iso};
 use super::decisions;
 use super::groupchat::IncomingMessage;
 use super::jid::Jid;
-use super::json::{self, put, put_str, Value};
+use super::json::{self, put, put_opt, put_str, Value};
 use super::markers::Marker;
 use super::receipts::Receipt;
 use super::rest::ArchivedMessage;
@@ -283,17 +283,17 @@ impl MessageObject {
         put_str(o, "body", Some(&self.body));
         put_str(o, "from", Some(&self.from));
         put_str(o, "from_muc", Some(&self.from_muc));
-        put_str(o, "from_real_jid", self.from_real_jid.as_deref());
+        put_opt(o, "from_real_jid", &self.from_real_jid);
         put_str(o, "to", Some(&self.to));
         put_str(o, "nick", Some(&self.nick));
-        put_str(o, "occupant_id", self.occupant_id.as_deref());
+        put_opt(o, "occupant_id", &self.occupant_id);
         put_str(o, "sender", Some(self.sender.as_str()));
         put_str(o, "type", Some(&self.kind));
-        put_str(o, "chat_state", self.chat_state.as_deref());
+        put_opt(o, "chat_state", &self.chat_state);
         put_str(o, "time", Some(&self.time));
         put(o, "received", self.received.into());
         put_str(o, "message", Some(&self.message));
-        put_str(o, "subtype", self.subtype.as_deref());
+        put_opt(o, "subtype", &self.subtype);
         let files = self.files.as_ref().map(|files| {
             let mut items = Vec::with_capacity(files.len());
             for f in files {
@@ -302,11 +302,11 @@ impl MessageObject {
             Value::Array(items)
         });
         put(o, "files", files.unwrap_or(Value::Null));
-        put_str(o, "userRole", self.user_role.as_deref());
+        put_opt(o, "userRole", &self.user_role);
         put(o, "is_markable", self.is_markable.into());
         put(o, "is_marker", self.is_marker.into());
-        put_str(o, "marker_id", self.marker_id.as_deref());
-        put_str(o, "receipt_id", self.receipt_id.as_deref());
+        put_opt(o, "marker_id", &self.marker_id);
+        put_opt(o, "receipt_id", &self.receipt_id);
         put(o, "displayed", self.displayed.into());
         put(o, "interaction_data", self.interaction_data.as_ref().map_or(Value::Null, InteractionData::to_json));
         put(o, "chatEnded", self.chat_ended.into());

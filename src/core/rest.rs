@@ -7,7 +7,7 @@
 
 use crate::core::decisions;
 use crate::core::http::{HttpRequest, HttpResponse, Method, RequestId};
-use crate::core::json::{self, object, put, put_str, Value};
+use crate::core::json::{self, object, put, put_opt, put_str, Value};
 
 /// Path of the provisioning call under `chat_service_domain`.
 pub const PROVISION_PATH: &str = "/plugins/restapi/v1/xtrm/users/connection";
@@ -219,8 +219,8 @@ impl Tenant {
         put_str(&mut user, "name", Some(&params.full_name));
         put(&mut user, "properties", Value::Array(properties));
         let mut bot = Vec::with_capacity(2);
-        put_str(&mut bot, "userId", params.user_id.as_deref());
-        put_str(&mut bot, "botSessionId", params.session_id.as_deref());
+        put_opt(&mut bot, "userId", &params.user_id);
+        put_opt(&mut bot, "botSessionId", &params.session_id);
         let mut m = Vec::with_capacity(8);
         let o = &mut m;
         put_str(o, "requestId", Some(request_id));

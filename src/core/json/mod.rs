@@ -202,6 +202,11 @@ pub fn put_str(members: &mut Vec<(String, Value)>, key: &str, text: Option<&str>
     put(members, key, opt(text));
 }
 
+/// [`put_str`] of an optional field, taken by reference (the `as_deref` done once here).
+pub fn put_opt(members: &mut Vec<(String, Value)>, key: &str, text: &Option<String>) {
+    put_str(members, key, text.as_deref());
+}
+
 /// A string, or `null` for `None`.
 pub fn opt(s: Option<&str>) -> Value {
     s.map_or(Value::Null, Value::from)
