@@ -11,7 +11,7 @@ use wasm_bindgen::JsValue;
 use web_sys::File;
 
 use super::client::WeakSdk;
-use super::task::spawn;
+use super::task::{later, settled};
 use super::widget::{Action, WidgetActions, WidgetEvent};
 use super::{object, Sdk};
 use crate::core::chatstates::ChatState;
@@ -46,38 +46,46 @@ impl Sdk {
     }
 
     /// Uploads `files` one after the other, sending each as a `media_msg` once uploaded.
-    async fn send_files(self, files: Vec<File>) {
-        for file in files {
-            let name = file.name();
-            let url = match self.clone().upload_whole(file.into()).await {
+    fn send_files(&self, mut files: Vec<File>) {
+        if files.is_empty() {
+            return;
+        }
+        let file = files.remove(0);
+        let name = file.name();
+        let sdk = self.clone();
+        let uploaded = self.promise(&|sdk, reply| sdk.upload_whole(file.clone().into(), reply));
+        settled(&uploaded, Box::new(move |url| {
+            let url = match url {
                 Ok(url) => url,
                 Err(e) => return warn("uploading a file", &e),
             };
-            let (Some(url), Some(room)) = (url.as_string(), self.widget_room("sending a file")) else { continue };
-            let files = js_sys::Array::of1(&object(&[("name", name.into()), ("url", url.as_str().into())])).into();
-            if let Err(e) = self.post_message(room, url.into(), "media_msg".into(), files) {
-                warn("sending a file", &e);
+            if let (Some(url), Some(room)) = (url.as_string(), sdk.widget_room("sending a file")) {
+                let files = js_sys::Array::of1(&object(&[("name", name.into()), ("url", url.as_str().into())])).into();
+                if let Err(e) = sdk.post_message(room, url.into(), "media_msg".into(), files) {
+                    warn("sending a file", &e);
+                }
             }
-        }
+            sdk.send_files(files);
+        }));
     }
 
     /// Submits the rating for the last chat end and tells the widget how it went.
-    async fn send_rating(self, rating: u8, comment: String) {
+    fn send_rating(&self, rating: u8, comment: String) {
         let ended = self.state.borrow().client.last_end.clone();
-        let ok = match ended {
-            Some(data) => {
-                let feedback = object(&[("comment", comment.into()), ("rating", rating.into())]);
-                match self.clone().submit_feedback(data.interaction_id.into(), data.chat_id.into(), feedback).await {
-                    Ok(response) => Reflect::get(&response, &"ok".into()).is_ok_and(|ok| ok.is_truthy()),
-                    Err(e) => {
-                        warn("sending the rating", &e);
-                        false
-                    }
+        let Some(data) = ended else { return self.to_widget(WidgetEvent::FeedbackSubmitted { ok: false }) };
+        let feedback = object(&[("comment", comment.into()), ("rating", rating.into())]);
+        let sent = self.promise(&|sdk, reply| sdk.submit_feedback(data.interaction_id.as_str().into(), data.chat_id.as_str().into(), feedback.clone(), reply));
+        let sdk = self.clone();
+        settled(&sent, Box::new(move |response| {
+            let ok = match response {
+                Ok(response) => Reflect::get(&response, &"ok".into()).is_ok_and(|ok| ok.is_truthy()),
+                Err(e) => {
+                    warn("sending the rating", &e);
+                    false
                 }
-            }
-            None => false,
-        };
-        self.to_widget(WidgetEvent::FeedbackSubmitted { ok });
+            };
+            sdk.to_widget(WidgetEvent::FeedbackSubmitted { ok });
+        }));
     }
 }
 
@@ -87,13 +95,15 @@ impl WidgetActions for WeakSdk {
         match action {
             Action::Start(full_name, email, phone) => {
                 let params = object(&[("email", email.into()), ("fullName", full_name.into()), ("phone", phone.into())]);
-                spawn(Box::pin(async move {
-                    if let Err(e) = sdk.clone().provision_and_join(params).await {
+                later(Box::new(move || {
+                    let started = sdk.promise(&|sdk, reply| sdk.provision_and_join(params.clone(), reply));
+                    settled(&started, Box::new(move |room| {
+                        let Err(e) = room else { return };
                         // REST failures come before any session event: the form needs to hear of them.
                         let errors = [Reflect::get(&e, &"errorData".into()).unwrap_or(JsValue::UNDEFINED), e.clone()];
                         let why = errors.iter().find_map(|e| Reflect::get(e, &"message".into()).ok().and_then(|m| m.as_string()).or_else(|| e.as_string()));
                         sdk.to_widget(WidgetEvent::Connection { status: "offline", reason: why.as_deref() });
-                    }
+                    }));
                 }));
             }
             Action::Send(body) => {
@@ -109,7 +119,7 @@ impl WidgetActions for WeakSdk {
                     warn("sending the typing state", &e);
                 }
             }
-            Action::Files(files) => spawn(Box::pin(sdk.send_files(files))),
+            Action::Files(files) => later(Box::new(move || sdk.send_files(files))),
             Action::Cancel => sdk.cancel_uploads(),
             Action::Displayed(msgid) => {
                 let Some(room) = sdk.widget_room("marking displayed") else { return };
@@ -119,11 +129,9 @@ impl WidgetActions for WeakSdk {
             }
             Action::End => {
                 sdk.to_widget(WidgetEvent::ChatEnded);
-                spawn(Box::pin(async move {
-                    let _ = sdk.disconnect().await;
-                }));
+                later(Box::new(move || drop(sdk.promise(&|sdk, reply| sdk.disconnect(reply)))));
             }
-            Action::Feedback(rating, comment) => spawn(Box::pin(sdk.send_rating(rating, comment))),
+            Action::Feedback(rating, comment) => later(Box::new(move || sdk.send_rating(rating, comment))),
         }
     }
 }

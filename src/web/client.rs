@@ -13,12 +13,12 @@ use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::driver::{self, now, Driver, Sink};
-use super::error::{js_error, network_error, rest_error, Code};
+use super::error::{js_error, method_error, network_error, rest_error, Code};
 use super::handles::Timeout;
-use super::task::spawn;
+use super::task::Reply;
 use super::widget::WidgetEvent;
 use super::{bad_argument, http, object, text_or_null, to_js, to_json, Sdk, State};
-use crate::core::chat::{Chat, ChatError, ChatEvent, JoinError, QueryError, QueryId, QueryOutcome};
+use crate::core::chat::{Chat, ChatError, ChatEvent, JoinError, QueryError};
 use crate::core::chatstates::ChatState;
 use crate::core::config::is_http_url;
 use crate::core::connection::{ConnectionConfig, ConnectionError};
@@ -32,6 +32,12 @@ use crate::core::replay::Shown;
 use crate::core::rest::{self, FeedbackConfig, RestError, StartParams};
 use crate::core::session::SessionEvent;
 use crate::core::Instant;
+
+/// What a join's outcome goes to: our nick and the occupants, or the error code and why.
+type Joined = Box<dyn FnOnce(Result<(String, Vec<Occupant>), (Code, String)>)>;
+
+/// What the feedback configuration goes to: the raw object and its typed reading, or `None`.
+pub(crate) type Configured = Box<dyn FnOnce(Option<(Value, FeedbackConfig)>)>;
 
 /// Delays before the reconnections of a session that failed after being online.
 const RECONNECT_DELAYS_MS: [u64; 3] = [1_000, 3_000, 10_000];
@@ -118,7 +124,7 @@ fn files_arg(method: &str, value: &JsValue) -> Result<Vec<FileRef>, JsValue> {
 /// A `ChatError` as a thrown error of `method`.
 fn chat_error(method: &str, e: &ChatError) -> JsValue {
     let code = if matches!(e, ChatError::NotInRoom(_)) { Code::NotInRoom } else { Code::BadArgument };
-    js_error(code, &format!("exoChat.{method}: {e}"))
+    method_error(code, method, e)
 }
 
 /// Why a join did not complete, in words.
@@ -194,7 +200,7 @@ impl Sdk {
         let state = self.state.borrow();
         match &state.client.session {
             Some(driver) if !state.client.stopping => Ok(driver.clone()),
-            _ => Err(js_error(Code::NotConnected, &format!("exoChat.{method}: no chat session (call exoChat.startChat first)"))),
+            _ => Err(method_error(Code::NotConnected, method, &"no chat session (call exoChat.startChat first)")),
         }
     }
 
@@ -234,77 +240,99 @@ impl Sdk {
     }
 
     /// `startChat(params)`: provisioning, then BOSH login and the room join.
-    pub(crate) async fn provision_and_join(self, params: JsValue) -> Result<JsValue, JsValue> {
+    pub(crate) fn provision_and_join(&self, params: JsValue, reply: &Reply) -> Result<(), JsValue> {
         const M: &str = "startChat";
         let tenant = self.tenant(M)?;
         let params = StartParams::from_json(&to_json(&params)).map_err(|e| js_error(Code::BadArgument, &format!("exoChat.{e}")))?;
         let request = tenant.provision(self.next_request_id(), &params, &rest::uuid_v4(driver::random_bytes()));
-        let response = http::perform(&self.fetch, &request).await.map_err(|e| network_error(M, &e))?;
-        let provisioned = rest::parse_provisioned(&response).map_err(|e| match e {
-            // The contract: a non-2xx rejects with the HTTP status text itself.
-            RestError::Status { status_text, .. } => JsValue::from_str(&status_text),
-            other => rest_error(M, &other),
-        })?;
-        let failure = |why: &str| -> JsValue {
-            let rejection = js_sys::Object::new();
-            let _ = Reflect::set(&rejection, &"errorData".into(), &js_error(Code::XmppFailed, &format!("exoChat.{M}: {why}")));
-            let _ = Reflect::set(&rejection, &"roomJid".into(), &provisioned.room_jid.as_str().into());
-            let _ = Reflect::set(&rejection, &"customerJid".into(), &provisioned.username.as_str().into());
-            rejection.into()
-        };
-        let (Ok(room), Ok(account)) = (Jid::parse(&provisioned.room_jid), Jid::parse(&provisioned.username)) else {
-            return Err(failure("the provisioned room or account is not a valid JID"));
-        };
-        let bosh_url = self.state.borrow().config.as_ref().map(|c| c.converse_bosh_service_url.clone()).unwrap_or_default();
-        let driver = self.connect(ConnectionConfig::new(&bosh_url, account.bare(), &provisioned.password));
-        self.state.borrow_mut().client.main_room = Some(room.clone());
-        let nick = decisions::customer_nick(&provisioned.name, &params.full_name, &provisioned.username);
-        match self.join(&driver, &room, &nick, false).await {
-            Ok((nick, occupants)) => Ok(room_object(&room, &nick, &occupants, Some(provisioned.export_transcript_allowed))),
-            Err((_, why)) => {
-                driver.act(|s, now| s.stop(now));
-                Err(failure(&why))
-            }
-        }
+        let (sdk, reply) = (self.clone(), reply.clone());
+        http::send(&self.fetch, &request, Box::new(move |response| {
+            let provisioned = match response.map_err(|e| network_error(M, &e)).and_then(|r| {
+                rest::parse_provisioned(&r).map_err(|e| match e {
+                    // The contract: a non-2xx rejects with the HTTP status text itself.
+                    RestError::Status { status_text, .. } => JsValue::from_str(&status_text),
+                    other => rest_error(M, &other),
+                })
+            }) {
+                Ok(provisioned) => provisioned,
+                Err(e) => return reply.settle(Err(e)),
+            };
+            let (room_jid, customer_jid) = (provisioned.room_jid.clone(), provisioned.username.clone());
+            let failure = move |why: &str| -> JsValue {
+                object(&[
+                    ("errorData", method_error(Code::XmppFailed, M, &why)),
+                    ("roomJid", room_jid.as_str().into()),
+                    ("customerJid", customer_jid.as_str().into()),
+                ])
+            };
+            let (Ok(room), Ok(account)) = (Jid::parse(&provisioned.room_jid), Jid::parse(&provisioned.username)) else {
+                return reply.settle(Err(failure("the provisioned room or account is not a valid JID")));
+            };
+            let bosh_url = sdk.state.borrow().config.as_ref().map(|c| c.converse_bosh_service_url.clone()).unwrap_or_default();
+            let driver = sdk.connect(ConnectionConfig::new(&bosh_url, account.bare(), &provisioned.password));
+            sdk.state.borrow_mut().client.main_room = Some(room.clone());
+            let nick = decisions::customer_nick(&provisioned.name, &params.full_name, &provisioned.username);
+            let allowed = provisioned.export_transcript_allowed;
+            let stopping = driver.clone();
+            sdk.join(&driver, &room.clone(), &nick, false, Box::new(move |joined| {
+                reply.settle(match joined {
+                    Ok((nick, occupants)) => Ok(room_object(&room, &nick, &occupants, Some(allowed))),
+                    Err((_, why)) => {
+                        stopping.act(|s, now| s.stop(now));
+                        Err(failure(&why))
+                    }
+                })
+            }));
+        }));
+        Ok(())
     }
 
-    /// Joins (or creates) `room` as `nick` on `driver`; our nick there and the occupants.
-    async fn join(&self, driver: &Driver, room: &Jid, nick: &str, create: bool) -> Result<(String, Vec<Occupant>), (Code, String)> {
+    /// Joins (or creates) `room` as `nick` on `driver`; `done` gets our nick there and the
+    /// occupants, or why not.
+    fn join(&self, driver: &Driver, room: &Jid, nick: &str, create: bool, done: Joined) {
         let wanted = room.clone();
-        let joined = driver.wait_for(move |event| match event {
-            SessionEvent::Chat(ChatEvent::RoomJoined { room, nick, occupants }) if *room == wanted => {
-                Some(Ok((nick.clone(), occupants.clone())))
+        let done = Rc::new(Cell::new(Some(done)));
+        let waiting = done.clone();
+        driver.wait(Box::new(move |event| {
+            let result = match event {
+                Some(SessionEvent::Chat(ChatEvent::RoomJoined { room, nick, occupants })) if *room == wanted => Ok((nick.clone(), occupants.clone())),
+                // A join cut by the connection is followed by `Disconnected`, which says why.
+                Some(SessionEvent::Chat(ChatEvent::JoinFailed { room, error })) if *room == wanted && *error != JoinError::Disconnected => {
+                    Err((Code::JoinFailed, join_error_text(error)))
+                }
+                Some(SessionEvent::Disconnected(Some(error))) => Err((Code::JoinFailed, error.to_string())),
+                Some(SessionEvent::Disconnected(None)) | None => Err((Code::JoinFailed, "the session was closed".to_owned())),
+                _ => return false,
+            };
+            if let Some(done) = waiting.take() {
+                done(result);
             }
-            // A join cut by the connection is followed by `Disconnected`, which says why.
-            SessionEvent::Chat(ChatEvent::JoinFailed { room, error }) if *room == wanted && *error != JoinError::Disconnected => {
-                Some(Err(join_error_text(error)))
+            true
+        }));
+        let asked = driver.act(|s, now| if create { s.chat_mut().create_room(now, room, nick) } else { s.chat_mut().join(now, room, nick, HistoryRequest::default()) });
+        if let Err(e) = asked {
+            // The waiter stays until an event of the room, with nothing left to settle.
+            if let Some(done) = done.take() {
+                done(Err((Code::BadArgument, e.to_string())));
             }
-            SessionEvent::Disconnected(error) => {
-                Some(Err(error.as_ref().map_or_else(|| "the session was closed".to_owned(), ToString::to_string)))
-            }
-            _ => None,
-        });
-        driver
-            .act(|s, now| if create { s.chat_mut().create_room(now, room, nick) } else { s.chat_mut().join(now, room, nick, HistoryRequest::default()) })
-            .map_err(|e| (Code::BadArgument, e.to_string()))?;
-        match joined.await {
-            Some(Ok(done)) => Ok(done),
-            Some(Err(why)) => Err((Code::JoinFailed, why)),
-            None => Err((Code::JoinFailed, "the session was closed".to_owned())),
         }
     }
 
     /// `joinRoom(roomJid, nick)` (resolves with the room object) or `createRoom(roomJid, nick)`.
-    pub(crate) async fn enter_room(self, room: JsValue, nick: JsValue, create: bool) -> Result<JsValue, JsValue> {
+    pub(crate) fn enter_room(&self, room: JsValue, nick: JsValue, create: bool, reply: &Reply) -> Result<(), JsValue> {
         let method = if create { "createRoom" } else { "joinRoom" };
         let room = room_arg(method, &room)?;
         let nick = string_arg(method, "nick", &nick)?;
         let driver = self.live(method)?;
-        match self.join(&driver, &room, nick.trim(), create).await {
-            Ok(_) if create => Ok(JsValue::UNDEFINED),
-            Ok((nick, occupants)) => Ok(room_object(&room, &nick, &occupants, None)),
-            Err((code, why)) => Err(js_error(code, &format!("exoChat.{method}: {why}"))),
-        }
+        let reply = reply.clone();
+        self.join(&driver, &room.clone(), nick.trim(), create, Box::new(move |joined| {
+            reply.settle(match joined {
+                Ok(_) if create => Ok(JsValue::UNDEFINED),
+                Ok((nick, occupants)) => Ok(room_object(&room, &nick, &occupants, None)),
+                Err((code, why)) => Err(method_error(code, method, &why)),
+            })
+        }));
+        Ok(())
     }
 
     /// `leaveRoom(roomJid)`.
@@ -382,33 +410,22 @@ impl Sdk {
     }
 
     /// `disconnectConverse()`: ends the session; resolves once it is closed.
-    pub(crate) async fn disconnect(self) -> Result<JsValue, JsValue> {
-        let Ok(driver) = self.live("disconnectConverse") else { return Ok(JsValue::UNDEFINED) };
-        let closed = driver.wait_for(|event| matches!(event, SessionEvent::Disconnected(_)).then_some(()));
-        self.end_session();
+    pub(crate) fn disconnect(&self, reply: &Reply) -> Result<(), JsValue> {
+        let reply = reply.clone();
+        let Ok(driver) = self.live("disconnectConverse") else {
+            reply.settle(Ok(JsValue::UNDEFINED));
+            return Ok(());
+        };
         // `None`: the session was dropped (replaced) first, which closes it too.
-        let _ = closed.await;
-        Ok(JsValue::UNDEFINED)
-    }
-
-    /// Runs a query on the running session and waits for its result.
-    pub(crate) async fn query(
-        &self,
-        method: &str,
-        ask: impl FnOnce(&mut Chat, Instant) -> QueryId,
-    ) -> Result<Result<QueryOutcome, QueryError>, JsValue> {
-        let driver = self.live(method)?;
-        let asked: Rc<Cell<Option<QueryId>>> = Rc::default();
-        let done = driver.wait_for({
-            let asked = asked.clone();
-            move |event| match event {
-                SessionEvent::Chat(ChatEvent::QueryResult { id, result }) if asked.get() == Some(*id) => Some(result.clone()),
-                SessionEvent::Disconnected(_) => Some(Err(QueryError::Disconnected)),
-                _ => None,
+        driver.wait(Box::new(move |event| {
+            let closed = matches!(event, Some(SessionEvent::Disconnected(_)) | None);
+            if closed {
+                reply.settle(Ok(JsValue::UNDEFINED));
             }
-        });
-        driver.act(|s, now| asked.set(Some(ask(s.chat_mut(), now))));
-        Ok(done.await.unwrap_or(Err(QueryError::Disconnected)))
+            closed
+        }));
+        self.end_session();
+        Ok(())
     }
 
     /// Delivers a message to the page (`messageReceived`), remembering it as shown; the JS
@@ -424,66 +441,74 @@ impl Sdk {
 
     /// `fetchArchivedMessages(roomJid)`: the REST archive, replayed in time order through
     /// `messageReceived` with `archived: true`, without the messages already shown.
-    pub(crate) async fn fetch_archive(self, room: JsValue) -> Result<JsValue, JsValue> {
+    pub(crate) fn fetch_archive(&self, room: JsValue, reply: &Reply) -> Result<(), JsValue> {
         const M: &str = "fetchArchivedMessages";
         let room = room_arg(M, &room)?;
         let request = self.tenant(M)?.archive(self.next_request_id(), &room.to_string());
-        let response = http::perform(&self.fetch, &request).await.map_err(|e| network_error(M, &e))?;
-        let entries = rest::parse_archive(&response).map_err(|e| rest_error(M, &e))?;
-        let (own_nick, own_jid) = match self.live(M) {
-            Ok(d) => d.read(|s| (s.chat().nick(&room).map(str::to_owned), s.chat().own_jid().cloned())),
-            Err(_) => (None, None),
-        };
-        let now = now();
-        let archived = entries
-            .iter()
-            .map(|entry| {
-                let mut msg = MessageObject::from_archived(entry, own_nick.as_deref(), own_jid.as_ref(), now);
-                // The archive is this room's, whatever JID an entry names as its sender.
-                msg.from_muc = room.to_string();
-                msg
-            })
-            .collect();
-        let fresh = self.state.borrow_mut().client.shown.replay(archived);
-        for msg in &fresh {
-            self.deliver(msg);
-        }
-        Ok(JsValue::UNDEFINED)
+        let (sdk, reply) = (self.clone(), reply.clone());
+        http::send(&self.fetch, &request, Box::new(move |response| {
+            let entries = match response.map_err(|e| network_error(M, &e)).and_then(|r| rest::parse_archive(&r).map_err(|e| rest_error(M, &e))) {
+                Ok(entries) => entries,
+                Err(e) => return reply.settle(Err(e)),
+            };
+            let (own_nick, own_jid) = match sdk.live(M) {
+                Ok(d) => d.read(|s| (s.chat().nick(&room).map(str::to_owned), s.chat().own_jid().cloned())),
+                Err(_) => (None, None),
+            };
+            let now = now();
+            let archived = entries
+                .iter()
+                .map(|entry| {
+                    let mut msg = MessageObject::from_archived(entry, own_nick.as_deref(), own_jid.as_ref(), now);
+                    // The archive is this room's, whatever JID an entry names as its sender.
+                    msg.from_muc = room.to_string();
+                    msg
+                })
+                .collect();
+            let fresh = sdk.state.borrow_mut().client.shown.replay(archived);
+            for msg in &fresh {
+                sdk.deliver(msg);
+            }
+            reply.settle(Ok(JsValue::UNDEFINED));
+        }));
+        Ok(())
     }
 
-    /// The CMS feedback configuration: the raw object and its typed reading; `None` when the
-    /// call fails.
-    pub(crate) async fn feedback_config(&self, method: &str) -> Result<Option<(Value, FeedbackConfig)>, JsValue> {
+    /// The CMS feedback configuration for `done`: the raw object and its typed reading; `None`
+    /// when the call fails.
+    pub(crate) fn feedback_config(&self, method: &str, done: Configured) -> Result<(), JsValue> {
         let request = self.tenant(method)?.feedback_config(self.next_request_id());
-        let response = http::perform(&self.fetch, &request).await.ok();
-        Ok(response.and_then(|r| rest::parse_feedback_config(&r).ok()))
+        http::send(&self.fetch, &request, Box::new(move |response| done(response.ok().and_then(|r| rest::parse_feedback_config(&r).ok()))));
+        Ok(())
     }
 
     /// `submitFeedbackResponse(interactionId, chatId, feedback)`: resolves with the fetch
     /// `Response`.
-    pub(crate) async fn submit_feedback(self, interaction_id: JsValue, chat_id: JsValue, feedback: JsValue) -> Result<JsValue, JsValue> {
+    pub(crate) fn submit_feedback(&self, interaction_id: JsValue, chat_id: JsValue, feedback: JsValue, reply: &Reply) -> Result<(), JsValue> {
         const M: &str = "submitFeedbackResponse";
         let interaction_id = string_arg(M, "interactionId", &interaction_id)?;
         let chat_id = string_arg(M, "chatId", &chat_id)?;
         let request = self.tenant(M)?.submit_feedback(self.next_request_id(), &interaction_id, &chat_id, &to_json(&feedback));
-        http::response(&self.fetch, &request).await.map(JsValue::from).map_err(|e| network_error(M, &e))
+        let reply = reply.clone();
+        http::response(&self.fetch, &request, Box::new(move |response| reply.settle(response.map(JsValue::from).map_err(|e| network_error(M, &e)))));
+        Ok(())
     }
 
     /// After a chat end: the feedback configuration, then the feedback page in a new tab
     /// (`openInNewTab`) or the SDK's own form.
-    async fn feedback_after_chat_end(self) {
-        let Ok(Some((_, config))) = self.feedback_config("getFeedbackConfig").await else { return };
-        if !config.is_feedback_enabled {
-            return;
-        }
-        // Only http(s): the URL comes from a service, and a `javascript:` URL would run here.
-        if config.open_in_new_tab && is_http_url(&config.feedback_url) {
-            if let Some(window) = web_sys::window() {
-                let _ = window.open_with_url_and_target(&config.feedback_url, "_blank");
+    fn feedback_after_chat_end(&self) {
+        let sdk = self.clone();
+        let _ = self.feedback_config("getFeedbackConfig", Box::new(move |config| {
+            let Some((_, config)) = config.filter(|(_, c)| c.is_feedback_enabled) else { return };
+            // Only http(s): the URL comes from a service, and a `javascript:` URL would run here.
+            if config.open_in_new_tab && is_http_url(&config.feedback_url) {
+                if let Some(window) = web_sys::window() {
+                    let _ = window.open_with_url_and_target(&config.feedback_url, "_blank");
+                }
+            } else if !config.open_in_new_tab {
+                sdk.to_widget(WidgetEvent::FeedbackForm);
             }
-        } else if !config.open_in_new_tab {
-            self.to_widget(WidgetEvent::FeedbackForm);
-        }
+        }));
     }
 
     /// A session event, from the driver's drain.
@@ -580,7 +605,7 @@ impl Sdk {
                     self.to_widget(WidgetEvent::ChatEnded);
                 }
                 self.emit_value("chatEnded", &value);
-                spawn(Box::pin(self.clone().feedback_after_chat_end()));
+                self.feedback_after_chat_end();
             }
             ChatEvent::ChatState { room, nick, state } => {
                 if self.is_widget_room(&room) {

@@ -2,16 +2,16 @@
 //!
 //! The one drain rule, stated once: after every input (a command, an HTTP result, a timer), poll
 //! the session until it has no request and no event left; send each request with
-//! [`http::perform`] on its own task (its result is the next input); hand each event first to
+//! [`http::send`] (its result is the next input); hand each event first to
 //! the waiters (Promise methods waiting for it), then to the sink (the SDK's event dispatch);
 //! finally re-arm ONE timer for [`Session::poll_timeout`].
 //!
-//! No `RefCell` borrow is held while a waiter or the sink runs, or across an `.await`. The sink
+//! No `RefCell` borrow is held while a waiter or the sink runs. The sink
 //! calls page callbacks, which may call back into the SDK and give the session another command:
 //! that command's own drain sees one in progress and returns, and the drain in progress picks up
 //! what the command produced on its next round, so events keep their order.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use base64::Engine;
@@ -19,18 +19,21 @@ use js_sys::Function;
 
 use super::handles::Timeout;
 use super::http;
-use super::oneshot::{self, Receiver};
-use super::task::spawn;
+use crate::core::chat::{Chat, ChatEvent, QueryError, QueryId, QueryOutcome};
 use crate::core::connection::{ConnectionConfig, Randomness};
 use crate::core::http::HttpRequest;
 use crate::core::session::{Session, SessionEvent};
 use crate::core::Instant;
 
+/// What a query's outcome goes to.
+pub(crate) type Answered = Box<dyn FnOnce(Result<QueryOutcome, QueryError>)>;
+
 /// Where the events of a session go once the waiters have seen them.
 pub(crate) type Sink = Rc<dyn Fn(SessionEvent)>;
 
-/// A waiter: sees each event; `true` once it is done (then it is dropped).
-type Waiter = Box<dyn FnMut(&SessionEvent) -> bool>;
+/// A waiter: sees each event; `true` once it is done (then it is dropped). `None`: the session
+/// is gone, no event will come.
+pub(crate) type Waiter = Box<dyn FnMut(Option<&SessionEvent>) -> bool>;
 
 struct Inner {
     session: Session,
@@ -57,13 +60,18 @@ pub(crate) fn now() -> Instant {
 /// `N` bytes from `crypto.getRandomValues` (from `Math.random` only if the page has no crypto).
 pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
     let mut bytes = [0u8; N];
+    random_fill(&mut bytes);
+    bytes
+}
+
+// Not generic: one copy for every `N`.
+fn random_fill(bytes: &mut [u8]) {
     let crypto = web_sys::window().and_then(|w| w.crypto().ok());
-    if crypto.and_then(|c| c.get_random_values_with_u8_array(&mut bytes).ok()).is_none() {
-        for b in &mut bytes {
+    if crypto.and_then(|c| c.get_random_values_with_u8_array(bytes).ok()).is_none() {
+        for b in bytes {
             *b = (js_sys::Math::random() * 256.0) as u8;
         }
     }
-    bytes
 }
 
 /// Fresh random inputs of a connection.
@@ -103,26 +111,41 @@ impl Driver {
         self.act(|s, now| s.reconnect(now, randomness()));
     }
 
-    /// Resolves with what `pick` makes of the first event it accepts; `None` if the driver is
-    /// dropped first. Call it BEFORE the command whose drain may raise that event.
-    pub(crate) fn wait_for<T: 'static>(&self, mut pick: impl FnMut(&SessionEvent) -> Option<T> + 'static) -> Receiver<T> {
-        let (sender, receiver) = oneshot::channel();
-        let mut sender = Some(sender);
-        self.0.borrow_mut().waiters.push(Box::new(move |event| {
-            if sender.as_ref().is_none_or(oneshot::Sender::is_canceled) {
-                return true;
-            }
-            match pick(event) {
-                Some(value) => {
-                    if let Some(s) = sender.take() {
-                        s.send(value);
-                    }
-                    true
+    /// Adds `waiter`, which sees every event from now on until it returns `true`. Add it BEFORE
+    /// the command whose drain may raise the event it waits for.
+    pub(crate) fn wait(&self, waiter: Waiter) {
+        self.0.borrow_mut().waiters.push(waiter);
+    }
+
+    /// Runs a query on the session; `done` gets its result.
+    pub(crate) fn query(&self, ask: impl FnOnce(&mut Chat, Instant) -> QueryId, done: Answered) {
+        let asked: Rc<Cell<Option<QueryId>>> = Rc::default();
+        let mut done = Some(done);
+        self.wait(Box::new({
+            let asked = asked.clone();
+            move |event| {
+                let result = match event {
+                    Some(SessionEvent::Chat(ChatEvent::QueryResult { id, result })) if asked.get() == Some(*id) => result.clone(),
+                    Some(SessionEvent::Disconnected(_)) | None => Err(QueryError::Disconnected),
+                    _ => return false,
+                };
+                if let Some(done) = done.take() {
+                    done(result);
                 }
-                None => false,
+                true
             }
         }));
-        receiver
+        self.act(|s, now| asked.set(Some(ask(s.chat_mut(), now))));
+    }
+}
+
+impl Drop for Inner {
+    // A session dropped with waiters left (replaced by a new one, or freed) tells them, so every
+    // Promise waiting on it settles. Waiters only settle Promises and log on `None`.
+    fn drop(&mut self) {
+        for mut waiter in std::mem::take(&mut self.waiters) {
+            waiter(None);
+        }
     }
 }
 
@@ -149,11 +172,11 @@ fn drain(cell: &Rc<RefCell<Inner>>) {
             break;
         }
         for request in requests {
-            spawn_request(Rc::downgrade(cell), fetch.clone(), request);
+            send_request(Rc::downgrade(cell), &fetch, &request);
         }
         for event in events {
             let mut waiters = std::mem::take(&mut cell.borrow_mut().waiters);
-            waiters.retain_mut(|waiter| !waiter(&event));
+            waiters.retain_mut(|waiter| !waiter(Some(&event)));
             {
                 let mut inner = cell.borrow_mut();
                 waiters.append(&mut inner.waiters);
@@ -185,12 +208,12 @@ fn on_timer(weak: Weak<RefCell<Inner>>) -> impl FnOnce() {
     }
 }
 
-/// Performs `request` on its own task; its result is the session's next input.
-fn spawn_request(weak: Weak<RefCell<Inner>>, fetch: Function, request: HttpRequest) {
-    spawn(Box::pin(async move {
-        let result = http::perform(&fetch, &request).await;
+/// Performs `request`; its result is the session's next input.
+fn send_request(weak: Weak<RefCell<Inner>>, fetch: &Function, request: &HttpRequest) {
+    let id = request.id;
+    http::send(fetch, request, Box::new(move |result| {
         let Some(cell) = weak.upgrade() else { return };
-        cell.borrow_mut().session.handle_response(now(), request.id, result);
+        cell.borrow_mut().session.handle_response(now(), id, result);
         drain(&cell);
     }));
 }

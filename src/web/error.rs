@@ -1,5 +1,7 @@
 //! Errors at the JS boundary: an `Error` with a readable message and a stable `code` property.
 
+use std::fmt::Display;
+
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 
@@ -73,9 +75,20 @@ impl From<ConfigError> for JsValue {
     }
 }
 
+/// An `Error` of `exoChat.{method}` with `code`, saying `what` went wrong: one formatting
+/// site for every method's errors.
+pub(crate) fn method_error(code: Code, method: &str, what: &dyn Display) -> JsValue {
+    js_error(code, &format!("exoChat.{method}: {what}"))
+}
+
+/// The error of calling `method` before `initialize`.
+pub(crate) fn not_initialized(method: &str) -> JsValue {
+    method_error(Code::NotInitialized, method, &"call exoChat.initialize(config) first")
+}
+
 /// The error of a REST call of `method` that got no answer.
 pub(crate) fn network_error(method: &str, e: &TransportError) -> JsValue {
-    js_error(Code::Network, &format!("exoChat.{method}: {e}"))
+    method_error(Code::Network, method, e)
 }
 
 /// The error of a REST call of `method` whose answer cannot be used: `http_status` (with a
@@ -83,10 +96,10 @@ pub(crate) fn network_error(method: &str, e: &TransportError) -> JsValue {
 pub(crate) fn rest_error(method: &str, e: &RestError) -> JsValue {
     match e {
         RestError::Status { status, .. } => {
-            let err = js_error(Code::HttpStatus, &format!("exoChat.{method}: {e}"));
+            let err = method_error(Code::HttpStatus, method, e);
             let _ = Reflect::set(&err, &"status".into(), &(*status).into());
             err
         }
-        RestError::BadBody(_) => js_error(Code::BadResponse, &format!("exoChat.{method}: {e}")),
+        RestError::BadBody(_) => method_error(Code::BadResponse, method, e),
     }
 }

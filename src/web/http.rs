@@ -1,28 +1,20 @@
 //! Performs the core's [`HttpRequest`]s with the browser's `fetch`.
 //!
 //! The `fetch` function is the one the shim captured when the page loaded it (pages and
-//! ad-blockers wrap `window.fetch` later). A request is a future that owns an `AbortController`:
-//! its timeout is a [`Timeout`] handle, and dropping the future mid-flight aborts the request.
+//! ad-blockers wrap `window.fetch` later). A request runs to its end, its result handed to a
+//! callback ([`send`]); its `AbortController` aborts it when its [`Timeout`] fires.
 
 use std::cell::Cell;
 use std::rc::Rc;
 
-use js_sys::{Function, Promise};
+use js_sys::{Array, Function};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, Headers, RequestInit, Response};
+use web_sys::{AbortController, Response};
 
 use super::handles::Timeout;
+use super::object;
+use super::task::settled;
 use crate::core::http::{HttpRequest, HttpResponse, TransportError};
-
-/// Aborts the request when the future that performs it is dropped before it finished.
-struct AbortOnDrop(AbortController);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
 
 /// An `AbortController` that aborts when the request's time is up, and whether it did.
 struct Deadline {
@@ -55,46 +47,67 @@ impl Deadline {
     }
 }
 
-/// Sends `req` through `fetch` and reads the whole body as text.
-pub(crate) async fn perform(fetch: &Function, req: &HttpRequest) -> Result<HttpResponse, TransportError> {
-    let deadline = Deadline::new(req.timeout_ms)?;
-    // Aborting after the body has been read is a no-op, so the guard may drop on every path.
-    let guard = AbortOnDrop(deadline.controller.clone());
-    let result = async {
-        let response = start(fetch, req, &guard.0).await?;
-        let body = JsFuture::from(response.text()?).await?.as_string().unwrap_or_default();
-        Ok(HttpResponse { status: response.status(), status_text: response.status_text(), body })
+/// What an HTTP exchange's result goes to.
+pub(crate) type Done = Box<dyn FnOnce(Result<HttpResponse, TransportError>)>;
+
+/// What a started request goes to: the `Response` once its headers arrived (with the deadline,
+/// which keeps running while the body is read), or why there is none.
+type Started = Box<dyn FnOnce(Result<(Response, Deadline), TransportError>)>;
+
+/// Sends `req` through `fetch`, reads the whole body as text and hands the result to `done`:
+/// the one way the SDK sends the core's requests (BOSH and REST alike).
+pub(crate) fn send(fetch: &Function, req: &HttpRequest, done: Done) {
+    start(fetch, req, Box::new(move |started| {
+        let (response, deadline) = match started {
+            Ok(started) => started,
+            Err(e) => return done(Err(e)),
+        };
+        let text = match response.text() {
+            Ok(text) => text,
+            Err(e) => return done(Err(deadline.error(e))),
+        };
+        settled(&text, Box::new(move |body| {
+            let body = body.map_err(|e| deadline.error(e));
+            done(body.map(|body| HttpResponse { status: response.status(), status_text: response.status_text(), body: body.as_string().unwrap_or_default() }))
+        }));
+    }));
+}
+
+/// Sends `req` through `fetch` and gives `done` the `Response` as soon as its headers arrived,
+/// for the page to read (`submitFeedbackResponse`). The timeout covers the wait for the headers.
+pub(crate) fn response(fetch: &Function, req: &HttpRequest, done: Box<dyn FnOnce(Result<Response, TransportError>)>) {
+    start(fetch, req, Box::new(move |started| done(started.map(|(response, _)| response))));
+}
+
+/// Calls `fetch` for `req` with an abort controller on a deadline; `then` hears when the
+/// headers arrived.
+fn start(fetch: &Function, req: &HttpRequest, then: Started) {
+    let deadline = match Deadline::new(req.timeout_ms) {
+        Ok(deadline) => deadline,
+        Err(e) => return then(Err(e)),
     };
-    result.await.map_err(|e| deadline.error(e))
-}
-
-/// Sends `req` through `fetch` and gives back the `Response` as soon as its headers arrived, for
-/// the page to read (`submitFeedbackResponse`). The timeout covers the wait for the headers.
-pub(crate) async fn response(fetch: &Function, req: &HttpRequest) -> Result<Response, TransportError> {
-    let deadline = Deadline::new(req.timeout_ms)?;
-    start(fetch, req, &deadline.controller).await.map_err(|e| deadline.error(e))
-}
-
-/// Calls `fetch` for `req` with the abort `controller`; resolves when the headers arrived.
-async fn start(fetch: &Function, req: &HttpRequest, controller: &AbortController) -> Result<Response, JsValue> {
-    let headers = Headers::new()?;
-    for (name, value) in &req.headers {
-        headers.append(name, value)?;
-    }
-    let init = RequestInit::new();
-    init.set_method(req.method.as_str());
-    init.set_headers(&headers);
-    if !req.body.is_empty() {
-        init.set_body(&JsValue::from_str(&req.body));
-    }
-    init.set_signal(Some(&controller.signal()));
+    // A plain init object, headers as [name, value] pairs in order: no `Headers` or
+    // `RequestInit` wrappers to import.
+    let headers: Array = req.headers.iter().map(|(name, value)| Array::of2(&name.into(), &value.into())).collect();
+    let body = if req.body.is_empty() { JsValue::UNDEFINED } else { JsValue::from_str(&req.body) };
+    let signal = deadline.controller.signal();
+    let init = object(&[("method", req.method.as_str().into()), ("headers", headers.into()), ("body", body), ("signal", signal.into())]);
     let this = web_sys::window().map_or(JsValue::UNDEFINED, JsValue::from);
-    let promise: Promise = fetch.call2(&this, &JsValue::from_str(&req.url), &init)?.dyn_into()?;
-    JsFuture::from(promise).await?.dyn_into()
+    let promise = match fetch.call2(&this, &JsValue::from_str(&req.url), &init) {
+        Ok(promise) => promise,
+        Err(e) => return then(Err(deadline.error(e))),
+    };
+    settled(&promise, Box::new(move |response| {
+        then(match response.and_then(JsCast::dyn_into::<Response>) {
+            Ok(response) => Ok((response, deadline)),
+            Err(e) => Err(deadline.error(e)),
+        })
+    }));
 }
 
 /// A fetch failure as the core's [`TransportError::Network`], keeping the browser's message.
 fn network(err: JsValue) -> TransportError {
-    let message = err.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).or_else(|| err.as_string());
+    // The `message` of an Error (read as a property: no instanceof check to import).
+    let message = js_sys::Reflect::get(&err, &"message".into()).ok().and_then(|m| m.as_string()).or_else(|| err.as_string());
     TransportError::Network(message.unwrap_or_else(|| "fetch failed".to_owned()))
 }

@@ -4,7 +4,7 @@
 //! The shim (`js-shim/exotel-chat-sdk.js`) creates one `Sdk` and forwards every `exoChat` method to
 //! it through [`Sdk::call`], after queueing calls made before the module was ready. All state lives in the `Sdk`; there
 //! are no other globals. Methods take `&self` and borrow the state only briefly: no borrow is held
-//! across an `.await` or a call into page code, so callbacks may call back into `exoChat`.
+//! while a callback waits or across a call into page code, so callbacks may call back into `exoChat`.
 //!
 //! `on`, `off`, `triggerEvent` and the URL utilities work before `initialize`; methods that talk
 //! to the services need it. A second `initialize` throws (`code: "already_initialized"`): the
@@ -17,7 +17,6 @@ mod error;
 mod events;
 mod handles;
 mod http;
-mod oneshot;
 mod task;
 #[cfg(test)]
 mod tests;
@@ -36,9 +35,9 @@ use crate::core::http::RequestId;
 use crate::core::json::{self, Value};
 use crate::core::{media, rest};
 use client::Client;
-use error::{js_error, Code};
+use error::{js_error, method_error, not_initialized, Code};
 use events::Listeners;
-use task::promise;
+use task::Reply;
 use upload::Uploads;
 use widget::{Widget, WidgetOptions};
 
@@ -65,7 +64,7 @@ struct State {
 }
 
 /// The SDK instance behind `window.exoChat`. The shim creates one per page. Clones share the
-/// state (async methods hold one while they run).
+/// state (Promise methods hold one until they settle).
 #[wasm_bindgen]
 #[derive(Clone)]
 pub struct Sdk {
@@ -102,32 +101,32 @@ impl Sdk {
             "isVideoUrl" => Ok(self.is_video_url(arg(0)).into()),
             "isDocumentPdf" => Ok(self.is_document_pdf(arg(0)).into()),
             "getFileName" => Ok(self.get_file_name(arg(0)).into()),
-            "getFeedbackConfig" => Ok(self.get_feedback_config().into()),
-            "startChat" => Ok(self.start_chat(arg(0)).into()),
+            "getFeedbackConfig" => Ok(self.promise(&|sdk, reply| sdk.get_feedback_config(reply)).into()),
+            "startChat" => Ok(self.promise(&|sdk, reply| sdk.start_chat(arg(0), reply)).into()),
             "logout" => {
                 self.logout();
                 Ok(JsValue::UNDEFINED)
             }
             "getUserStatus" => Ok(self.get_user_status().into()),
-            "createRoom" => Ok(self.create_room(arg(0), arg(1)).into()),
-            "joinRoom" => Ok(self.join_room(arg(0), arg(1)).into()),
+            "createRoom" => Ok(self.promise(&|sdk, reply| sdk.create_room(arg(0), arg(1), reply)).into()),
+            "joinRoom" => Ok(self.promise(&|sdk, reply| sdk.join_room(arg(0), arg(1), reply)).into()),
             "leaveRoom" => done(self.leave_room(arg(0))),
             "sendMessage" => self.send_message(arg(0), arg(1), arg(2), arg(3)).map(JsValue::from),
             "receiveMessage" => self.receive_message(arg(0)),
-            "fetchArchivedMessages" => Ok(self.fetch_archived_messages(arg(0)).into()),
+            "fetchArchivedMessages" => Ok(self.promise(&|sdk, reply| sdk.fetch_archived_messages(arg(0), reply)).into()),
             "sendTypingStatus" => done(self.send_typing_status(arg(0))),
             "sendPausedStatus" => done(self.send_paused_status(arg(0))),
             "sendDisplayedReceipt" => done(self.send_displayed_receipt(arg(0), arg(1))),
             "sendReceiveReceipt" => done(self.send_receive_receipt(arg(0), arg(1))),
             "showConverseChat" => done(self.show_converse_chat()),
             "hideConverseChat" => done(self.hide_converse_chat()),
-            "disconnectConverse" => Ok(self.disconnect_converse().into()),
-            "uploadFileToConverse" => Ok(self.upload_file_to_converse(arg(0)).into()),
-            "requestSlotFromConverse" => Ok(self.request_slot_from_converse(arg(0), arg(1), arg(2)).into()),
-            "uploadFile" => Ok(self.upload_file(arg(0), arg(1), arg(2)).into()),
-            "discoverFileUploadJid" => Ok(self.discover_file_upload_jid().into()),
-            "requestUploadServiceInfo" => Ok(self.request_upload_service_info(arg(0)).into()),
-            "submitFeedbackResponse" => Ok(self.submit_feedback_response(arg(0), arg(1), arg(2)).into()),
+            "disconnectConverse" => Ok(self.promise(&|sdk, reply| sdk.disconnect_converse(reply)).into()),
+            "uploadFileToConverse" => Ok(self.promise(&|sdk, reply| sdk.upload_file_to_converse(arg(0), reply)).into()),
+            "requestSlotFromConverse" => Ok(self.promise(&|sdk, reply| sdk.request_slot_from_converse(arg(0), arg(1), arg(2), reply)).into()),
+            "uploadFile" => Ok(self.promise(&|sdk, reply| sdk.upload_file(arg(0), arg(1), arg(2), reply)).into()),
+            "discoverFileUploadJid" => Ok(self.promise(&|sdk, reply| sdk.discover_file_upload_jid(reply)).into()),
+            "requestUploadServiceInfo" => Ok(self.promise(&|sdk, reply| sdk.request_upload_service_info(arg(0), reply)).into()),
+            "submitFeedbackResponse" => Ok(self.promise(&|sdk, reply| sdk.submit_feedback_response(arg(0), arg(1), arg(2), reply)).into()),
             _ => Err(bad_argument(method, "no such method")),
         }
     }
@@ -223,20 +222,17 @@ impl Sdk {
 
     /// `getFeedbackConfig()`: the CMS feedback configuration object, or `null` when the call
     /// fails (network, non-2xx, not JSON). Rejects when `initialize` has not run.
-    fn get_feedback_config(&self) -> Promise {
-        let sdk = self.clone();
-        promise(Box::pin(async move {
-            let config = sdk.feedback_config("getFeedbackConfig").await?;
-            Ok(config.map_or(JsValue::NULL, |(raw, _)| to_js(&raw)))
-        }))
+    fn get_feedback_config(&self, reply: &Reply) -> Result<(), JsValue> {
+        let reply = reply.clone();
+        self.feedback_config("getFeedbackConfig", Box::new(move |config| reply.settle(Ok(config.map_or(JsValue::NULL, |(raw, _)| to_js(&raw))))))
     }
 
     /// `startChat(params)`: provisioning (REST), BOSH login, room join; resolves with the room
     /// object. Rejects with `{ errorData, roomJid, customerJid }` when XMPP fails after the REST
     /// call succeeded, with the HTTP status text (a string) on a non-2xx answer, with an `Error`
     /// (`network_error`) when the REST call gets no answer.
-    fn start_chat(&self, params: JsValue) -> Promise {
-        promise(Box::pin(self.clone().provision_and_join(params)))
+    fn start_chat(&self, params: JsValue, reply: &Reply) -> Result<(), JsValue> {
+        self.provision_and_join(params, reply)
     }
 
     /// `logout()`: ends the XMPP session (nothing without one).
@@ -251,13 +247,13 @@ impl Sdk {
     }
 
     /// `createRoom(roomJid, nick)`: joins the room, creating it (as an instant room) when new.
-    fn create_room(&self, room_jid: JsValue, nick: JsValue) -> Promise {
-        promise(Box::pin(self.clone().enter_room(room_jid, nick, true)))
+    fn create_room(&self, room_jid: JsValue, nick: JsValue, reply: &Reply) -> Result<(), JsValue> {
+        self.enter_room(room_jid, nick, true, reply)
     }
 
     /// `joinRoom(roomJid, nick)`: resolves with the room object.
-    fn join_room(&self, room_jid: JsValue, nick: JsValue) -> Promise {
-        promise(Box::pin(self.clone().enter_room(room_jid, nick, false)))
+    fn join_room(&self, room_jid: JsValue, nick: JsValue, reply: &Reply) -> Result<(), JsValue> {
+        self.enter_room(room_jid, nick, false, reply)
     }
 
     /// `leaveRoom(roomJid)`.
@@ -279,8 +275,8 @@ impl Sdk {
 
     /// `fetchArchivedMessages(roomJid)`: replays the REST archive through `messageReceived`
     /// (`archived: true`), in time order, skipping messages already shown.
-    fn fetch_archived_messages(&self, room_jid: JsValue) -> Promise {
-        promise(Box::pin(self.clone().fetch_archive(room_jid)))
+    fn fetch_archived_messages(&self, room_jid: JsValue, reply: &Reply) -> Result<(), JsValue> {
+        self.fetch_archive(room_jid, reply)
     }
 
     /// `sendTypingStatus(roomJid)`: XEP-0085 `composing` (not repeated while unchanged).
@@ -313,7 +309,7 @@ impl Sdk {
                 widget.show();
                 Ok(())
             }
-            None => Err(js_error(Code::NotInitialized, "exoChat.showConverseChat: call exoChat.initialize(config) first")),
+            None => Err(not_initialized("showConverseChat")),
         }
     }
 
@@ -324,45 +320,45 @@ impl Sdk {
                 widget.hide();
                 Ok(())
             }
-            None => Err(js_error(Code::NotInitialized, "exoChat.hideConverseChat: call exoChat.initialize(config) first")),
+            None => Err(not_initialized("hideConverseChat")),
         }
     }
 
     /// `disconnectConverse(e?)`: ends the XMPP session; resolves once it is closed.
-    fn disconnect_converse(&self) -> Promise {
-        promise(Box::pin(self.clone().disconnect()))
+    fn disconnect_converse(&self, reply: &Reply) -> Result<(), JsValue> {
+        self.disconnect(reply)
     }
 
     /// `uploadFileToConverse(file)`: the whole XEP-0363 flow; the public GET URL, or `null`.
-    fn upload_file_to_converse(&self, file: JsValue) -> Promise {
-        promise(Box::pin(self.clone().upload_whole(file)))
+    fn upload_file_to_converse(&self, file: JsValue, reply: &Reply) -> Result<(), JsValue> {
+        self.upload_whole(file, reply)
     }
 
     /// `requestSlotFromConverse(filename, size, contentType)`: `{ putUrl, getUrl }`, or `null`.
-    fn request_slot_from_converse(&self, filename: JsValue, size: JsValue, content_type: JsValue) -> Promise {
-        promise(Box::pin(self.clone().request_slot(filename, size, content_type)))
+    fn request_slot_from_converse(&self, filename: JsValue, size: JsValue, content_type: JsValue, reply: &Reply) -> Result<(), JsValue> {
+        self.request_slot(filename, size, content_type, reply)
     }
 
     /// `uploadFile(file, putUrl, getUrl)`: HTTP PUT with the slot's headers, reporting
     /// `uploadProgress`; `getUrl` on success, else `null`.
-    fn upload_file(&self, file: JsValue, put_url: JsValue, get_url: JsValue) -> Promise {
-        promise(Box::pin(self.clone().upload_to_slot(file, put_url, get_url)))
+    fn upload_file(&self, file: JsValue, put_url: JsValue, get_url: JsValue, reply: &Reply) -> Result<(), JsValue> {
+        self.upload_to_slot(file, put_url, get_url, reply)
     }
 
     /// `discoverFileUploadJid()`: the XEP-0363 service's JID, or `null`.
-    fn discover_file_upload_jid(&self) -> Promise {
-        promise(Box::pin(self.clone().discover_upload_jid()))
+    fn discover_file_upload_jid(&self, reply: &Reply) -> Result<(), JsValue> {
+        self.discover_upload_jid(reply)
     }
 
     /// `requestUploadServiceInfo(jid)`: the disco#info result, or `null`.
-    fn request_upload_service_info(&self, jid: JsValue) -> Promise {
-        promise(Box::pin(self.clone().upload_service_info(jid)))
+    fn request_upload_service_info(&self, jid: JsValue, reply: &Reply) -> Result<(), JsValue> {
+        self.upload_service_info(jid, reply)
     }
 
     /// `submitFeedbackResponse(interactionId, chatId, feedback)`: resolves with the fetch
     /// `Response`.
-    fn submit_feedback_response(&self, interaction_id: JsValue, chat_id: JsValue, feedback: JsValue) -> Promise {
-        promise(Box::pin(self.clone().submit_feedback(interaction_id, chat_id, feedback)))
+    fn submit_feedback_response(&self, interaction_id: JsValue, chat_id: JsValue, feedback: JsValue, reply: &Reply) -> Result<(), JsValue> {
+        self.submit_feedback(interaction_id, chat_id, feedback, reply)
     }
 }
 
@@ -377,8 +373,18 @@ impl Sdk {
     fn tenant(&self, method: &str) -> Result<rest::Tenant, JsValue> {
         match &self.state.borrow().config {
             Some(config) => Ok(config.tenant()),
-            None => Err(js_error(Code::NotInitialized, &format!("exoChat.{method}: call exoChat.initialize(config) first"))),
+            None => Err(not_initialized(method)),
         }
+    }
+
+    /// Runs Promise method `f`, which settles its [`Reply`] now or later; the Promise. An `Err`
+    /// from `f` (a bad argument, a missing session) rejects it.
+    pub(crate) fn promise(&self, f: &dyn Fn(&Sdk, &Reply) -> Result<(), JsValue>) -> Promise {
+        let (promise, reply) = Reply::new();
+        if let Err(e) = f(self, &reply) {
+            reply.settle(Err(e));
+        }
+        promise
     }
 
     fn next_request_id(&self) -> RequestId {
@@ -396,7 +402,7 @@ fn event_and_callback(method: &str, event: JsValue, callback: JsValue) -> Result
 }
 
 fn bad_argument(method: &str, what: &str) -> JsValue {
-    js_error(Code::BadArgument, &format!("exoChat.{method}: {what}"))
+    method_error(Code::BadArgument, method, &what)
 }
 
 /// A page value as JSON (via `JSON.stringify`: functions and `undefined` drop out); `null` when

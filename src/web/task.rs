@@ -1,24 +1,63 @@
-//! The SDK's only two ways to run a future: [`spawn`] and [`promise`].
+//! How the SDK waits for the browser: [`settled`] hears how a JS Promise ended, [`Reply`]
+//! settles the Promises the `exoChat` methods return.
 //!
-//! `wasm_bindgen_futures::spawn_local` and `future_to_promise` are generic: each future type
-//! that reaches them gets its own copy of the executor glue (1-2 KB of wasm each). Every task goes
-//! through these two functions as a boxed future instead, so that glue exists once.
+//! Work that waits (an HTTP answer, a session event) continues in a callback instead of an
+//! `async fn`: every such function would be a state machine of its own with its own drop glue,
+//! and the futures executor would be one more library in the module.
 
-use std::future::Future;
-use std::pin::Pin;
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 
-use js_sys::Promise;
-use wasm_bindgen::JsValue;
+/// What the outcome of a JS Promise goes to: `Ok(value)` or `Err(reason)`.
+pub(crate) type Then = Box<dyn FnOnce(Result<JsValue, JsValue>)>;
 
-/// A boxed future, the one type the executor glue is instantiated for.
-pub(crate) type Task<T> = Pin<Box<dyn Future<Output = T>>>;
-
-/// Runs `task` to completion on the page's microtask queue.
-pub(crate) fn spawn(task: Task<()>) {
-    wasm_bindgen_futures::spawn_local(task);
+/// Calls `then` with the outcome of `promise` once it settles (from a microtask); a value that
+/// is no Promise counts as fulfilled with itself.
+pub(crate) fn settled(promise: &JsValue, then: Then) {
+    // `Promise.allSettled` never rejects, so the one callback always runs, which frees it.
+    let callback = Closure::once_into_js(move |outcomes: JsValue| {
+        let outcome = Reflect::get(&outcomes, &0.into()).unwrap_or(JsValue::UNDEFINED);
+        let field = |name: &str| Reflect::get(&outcome, &name.into()).unwrap_or(JsValue::UNDEFINED);
+        then(if field("status") == "fulfilled" { Ok(field("value")) } else { Err(field("reason")) })
+    });
+    let all = Promise::all_settled(&js_sys::Array::of1(promise));
+    // `then` of a Promise is a function; calling it does not throw.
+    if let Ok(then_fn) = Reflect::get(&all, &"then".into()) {
+        let _ = then_fn.unchecked_ref::<Function>().call1(&all, &callback);
+    }
 }
 
-/// `task` as a JS Promise: resolved with its `Ok`, rejected with its `Err`.
-pub(crate) fn promise(task: Task<Result<JsValue, JsValue>>) -> Promise {
-    wasm_bindgen_futures::future_to_promise(task)
+/// Calls `f` from a microtask (after the current call into the SDK has returned).
+pub(crate) fn later(f: Box<dyn FnOnce()>) {
+    settled(&JsValue::UNDEFINED, Box::new(move |_| f()));
+}
+
+/// The settling side of a Promise a method returned. Clones settle the same Promise (the
+/// first settlement counts, as in JS).
+#[derive(Clone)]
+pub(crate) struct Reply {
+    resolve: Function,
+    reject: Function,
+}
+
+impl Reply {
+    /// A pending Promise and its reply.
+    pub(crate) fn new() -> (Promise, Reply) {
+        let mut functions = None;
+        let promise = Promise::new(&mut |resolve, reject| functions = Some(Reply { resolve, reject }));
+        // The executor runs synchronously inside `new Promise`.
+        let reply = functions.unwrap_or_else(|| Reply { resolve: Function::from(JsValue::UNDEFINED), reject: Function::from(JsValue::UNDEFINED) });
+        (promise, reply)
+    }
+
+    /// Resolves with `Ok`, rejects with `Err`.
+    pub(crate) fn settle(&self, result: Result<JsValue, JsValue>) {
+        let (f, value) = match result {
+            Ok(value) => (&self.resolve, value),
+            Err(value) => (&self.reject, value),
+        };
+        // A Promise's resolving functions never throw.
+        let _ = f.call1(&JsValue::UNDEFINED, &value);
+    }
 }

@@ -2,14 +2,18 @@
 //! wrapper object, the way the shim and pages call it, so wasm-bindgen's own borrow checks are in
 //! the path of the re-entrancy tests.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
-use super::{http, oneshot};
+use super::http;
+use super::task::Reply;
 use super::Sdk;
-use crate::core::http::{HttpRequest, Method, RequestId, TransportError};
+use crate::core::http::{HttpRequest, HttpResponse, Method, RequestId, TransportError};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -260,23 +264,20 @@ async fn submit_feedback_resolves_with_the_unread_response_and_posts_the_spec_bo
 }
 
 #[wasm_bindgen_test]
-async fn a_oneshot_gives_the_value_or_none_when_the_sender_is_dropped() {
-    let (sender, receiver) = oneshot::channel();
-    sender.send(5);
-    assert_eq!(receiver.await, Some(5));
-    let (sender, receiver) = oneshot::channel::<u8>();
-    assert!(!sender.is_canceled());
-    drop(sender);
-    assert_eq!(receiver.await, None);
-    let (sender, receiver) = oneshot::channel::<u8>();
-    drop(receiver);
-    assert!(sender.is_canceled());
+async fn a_reply_settles_its_promise_once() {
+    let (promise, reply) = Reply::new();
+    reply.settle(Ok(5.into()));
+    reply.clone().settle(Err(6.into()));
+    assert_eq!(JsFuture::from(promise).await, Ok(5.into()));
+    let (promise, reply) = Reply::new();
+    reply.settle(Err("no".into()));
+    assert_eq!(JsFuture::from(promise).await, Err("no".into()));
 }
 
 #[wasm_bindgen_test]
 async fn get_feedback_config_goes_through_the_captured_fetch() {
     let seen = Array::new();
-    let fetch = js("seen", "return async (url, init) => { seen.push(url, init.method, init.headers.get('contactCenterId')); \
+    let fetch = js("seen", "return async (url, init) => { seen.push(url, init.method, new Headers(init.headers).get('contactCenterId')); \
                             return new Response('{\"isFeedbackEnabled\":true,\"feedbackUrl\":\"https://f/x\"}', { status: 200 }); };")
         .call1(&JsValue::NULL, &seen)
         .unwrap();
@@ -309,8 +310,21 @@ async fn a_request_past_its_timeout_is_aborted() {
         .dyn_into()
         .unwrap();
     let req = HttpRequest { id: RequestId(1), method: Method::Post, url: "https://x/".into(), headers: vec![], body: "{}".into(), timeout_ms: 30 };
-    assert_eq!(http::perform(&fetch, &req).await, Err(TransportError::Timeout));
+    assert_eq!(perform(&fetch, &req).await, Err(TransportError::Timeout));
 
     let failing: Function = js("", "return () => Promise.reject(new TypeError('Failed to fetch'));").call0(&JsValue::NULL).unwrap().dyn_into().unwrap();
-    assert_eq!(http::perform(&failing, &req).await, Err(TransportError::Network("Failed to fetch".into())));
+    assert_eq!(perform(&failing, &req).await, Err(TransportError::Network("Failed to fetch".into())));
+}
+
+/// What [`http::send`] hands its callback for `req`.
+async fn perform(fetch: &Function, req: &HttpRequest) -> Result<HttpResponse, TransportError> {
+    let result = Rc::new(RefCell::new(None));
+    let (promise, reply) = Reply::new();
+    let out = result.clone();
+    http::send(fetch, req, Box::new(move |r| {
+        *out.borrow_mut() = Some(r);
+        reply.settle(Ok(JsValue::UNDEFINED));
+    }));
+    JsFuture::from(promise).await.unwrap();
+    result.take().unwrap()
 }

@@ -4,18 +4,18 @@
 //! Failures resolve `null`, as the contract says, with the reason on the console; a file larger
 //! than the service accepts is refused before any slot is asked for.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::rc::Rc;
 
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, ProgressEvent, XmlHttpRequest};
 
 use super::client::{query_error_text, string_arg};
+use super::task::Reply;
 use super::handles::EventListener;
-use super::oneshot;
 use super::widget::WidgetEvent;
 use super::{bad_argument, object, to_js, Sdk};
-use crate::core::chat::QueryOutcome;
+use crate::core::chat::{Chat, QueryError, QueryOutcome};
 use crate::core::config::is_http_url;
 use crate::core::jid::Jid;
 use crate::core::upload::{UploadService, UploadSlot};
@@ -28,8 +28,8 @@ const REMEMBERED_SLOTS: usize = 32;
 pub(crate) struct Uploads {
     /// PUT headers of the slots handed out by `requestSlotFromConverse`, by PUT URL.
     put_headers: Vec<(String, Vec<(String, String)>)>,
-    /// PUTs in flight, each with a number.
-    active: Vec<(u64, XmlHttpRequest)>,
+    /// PUTs in flight, each with a number and its listeners (removed when it ends).
+    active: Vec<(u64, XmlHttpRequest, Vec<EventListener>)>,
     started: u64,
 }
 
@@ -58,113 +58,122 @@ fn human_size(bytes: u64) -> String {
     format!("{}.{} {name}", tenths / 10, tenths % 10)
 }
 
+/// What an upload's outcome goes to: `Err` says why it failed.
+type Uploaded = Box<dyn FnOnce(Result<(), String>)>;
+
 impl Sdk {
     /// Aborts every PUT in flight (each resolves `null`).
     pub(crate) fn cancel_uploads(&self) {
-        let active: Vec<XmlHttpRequest> = self.state.borrow().uploads.active.iter().map(|(_, xhr)| xhr.clone()).collect();
+        let active: Vec<XmlHttpRequest> = self.state.borrow().uploads.active.iter().map(|(_, xhr, _)| xhr.clone()).collect();
         // Aborting fires the requests' `abort` listeners: no borrow may be held.
         for xhr in active {
             let _ = xhr.abort();
         }
     }
-}
 
-/// Removes in-flight PUT `id` from the list when the upload ends, however it ends.
-struct Tracked<'a>(&'a Sdk, u64);
-
-impl Drop for Tracked<'_> {
-    fn drop(&mut self) {
-        let id = self.1;
-        self.0.state.borrow_mut().uploads.active.retain(|(n, xhr)| {
-            if *n == id {
-                // Aborting a finished request does nothing; an unfinished one must not linger.
-                let _ = xhr.abort();
-            }
-            *n != id
-        });
-    }
-}
-
-impl Sdk {
-    /// The upload service of the session (discovered the first time); `None` when the server
-    /// has none or discovery failed (warned).
-    async fn upload_service(&self, method: &str) -> Result<Option<UploadService>, JsValue> {
-        match self.query(method, |chat, now| chat.discover_upload_service(now)).await? {
-            Ok(QueryOutcome::UploadService(found)) => Ok(found),
-            Ok(_) => Ok(None),
-            Err(e) => {
-                warn(method, &format!("upload service discovery failed: {}", query_error_text(&e)));
-                Ok(None)
-            }
-        }
+    /// The upload service of the session (discovered the first time) for `done`; `None` when
+    /// the server has none or discovery failed (warned).
+    fn upload_service(&self, method: &'static str, done: Box<dyn FnOnce(Option<UploadService>)>) -> Result<(), JsValue> {
+        let driver = self.live(method)?;
+        driver.query(|chat, now| chat.discover_upload_service(now), Box::new(move |outcome| {
+            done(match outcome {
+                Ok(QueryOutcome::UploadService(found)) => found,
+                Ok(_) => None,
+                Err(e) => {
+                    warn(method, &format!("upload service discovery failed: {}", query_error_text(&e)));
+                    None
+                }
+            })
+        }));
+        Ok(())
     }
 
     /// `discoverFileUploadJid()`: the upload service's JID, or `null`.
-    pub(crate) async fn discover_upload_jid(self) -> Result<JsValue, JsValue> {
-        let service = self.upload_service("discoverFileUploadJid").await?;
-        Ok(service.map_or(JsValue::NULL, |s| s.jid.to_string().into()))
+    pub(crate) fn discover_upload_jid(&self, reply: &Reply) -> Result<(), JsValue> {
+        let reply = reply.clone();
+        self.upload_service("discoverFileUploadJid", Box::new(move |service| reply.settle(Ok(service.map_or(JsValue::NULL, |s| s.jid.to_string().into())))))
     }
 
     /// `requestUploadServiceInfo(jid)`: the disco#info result `{ node, identities, features,
     /// forms }`, or `null`.
-    pub(crate) async fn upload_service_info(self, jid: JsValue) -> Result<JsValue, JsValue> {
+    pub(crate) fn upload_service_info(&self, jid: JsValue, reply: &Reply) -> Result<(), JsValue> {
         const M: &str = "requestUploadServiceInfo";
         let text = string_arg(M, "jid", &jid)?;
         let jid = Jid::parse(text.trim()).map_err(|e| bad_argument(M, &format!("`{text}` is not a JID: {e}")))?;
-        match self.query(M, |chat, now| chat.disco_info(now, &jid)).await? {
-            Ok(QueryOutcome::DiscoInfo(info)) => Ok(to_js(&info.to_json())),
-            Ok(_) => Ok(JsValue::NULL),
-            Err(e) => {
-                warn(M, &format!("disco#info of {jid} failed: {}", query_error_text(&e)));
-                Ok(JsValue::NULL)
-            }
-        }
+        let (driver, reply) = (self.live(M)?, reply.clone());
+        let asked = jid.clone();
+        driver.query(move |chat, now| chat.disco_info(now, &asked), Box::new(move |outcome| {
+            reply.settle(Ok(match outcome {
+                Ok(QueryOutcome::DiscoInfo(info)) => to_js(&info.to_json()),
+                Ok(_) => JsValue::NULL,
+                Err(e) => {
+                    warn(M, &format!("disco#info of {jid} failed: {}", query_error_text(&e)));
+                    JsValue::NULL
+                }
+            }))
+        }));
+        Ok(())
     }
 
-    /// A slot for `filename` of `size` bytes, after checking the size against the service's
-    /// limit; its PUT headers are remembered for `uploadFile`. `Err` says why there is none.
-    async fn slot(&self, method: &str, filename: &str, size: u64, content_type: &str) -> Result<Result<UploadSlot, String>, JsValue> {
-        let Some(service) = self.upload_service(method).await? else {
-            return Ok(Err("the server has no upload service".to_owned()));
-        };
-        if let Some(max) = service.max_file_size.filter(|max| size > *max) {
-            let (size, max) = (human_size(size), human_size(max));
-            return Ok(Err(format!("{filename} is {size}, more than the {max} the upload service accepts; not uploaded")));
-        }
-        let content_type = Some(content_type).filter(|t| !t.is_empty());
-        match self.query(method, |chat, now| chat.request_upload_slot(now, &service.jid, filename, size, content_type)).await? {
-            Ok(QueryOutcome::UploadSlot(slot)) => {
-                let uploads = &mut self.state.borrow_mut().uploads;
-                if uploads.put_headers.len() >= REMEMBERED_SLOTS {
-                    uploads.put_headers.remove(0);
-                }
-                uploads.put_headers.push((slot.put_url.clone(), slot.put_headers.clone()));
-                Ok(Ok(slot))
+    /// A slot for `filename` of `size` bytes for `done`, after checking the size against the
+    /// service's limit; its PUT headers are remembered for `uploadFile`. `Err` says why there is
+    /// none.
+    fn slot(&self, method: &'static str, filename: String, size: u64, content_type: String, done: Box<dyn FnOnce(Result<UploadSlot, String>)>) -> Result<(), JsValue> {
+        let sdk = self.clone();
+        self.upload_service(method, Box::new(move |service| {
+            let Some(service) = service else {
+                return done(Err("the server has no upload service".to_owned()));
+            };
+            if let Some(max) = service.max_file_size.filter(|max| size > *max) {
+                let (size, max) = (human_size(size), human_size(max));
+                return done(Err(format!("{filename} is {size}, more than the {max} the upload service accepts; not uploaded")));
             }
-            Ok(_) => Ok(Err("the slot answer held no slot".to_owned())),
-            Err(e) => Ok(Err(format!("no upload slot for {filename}: {}", query_error_text(&e)))),
-        }
+            let content_type = Some(content_type.as_str()).filter(|t| !t.is_empty());
+            let ask = |chat: &mut Chat, now| chat.request_upload_slot(now, &service.jid, &filename, size, content_type);
+            // The session may have ended since the discovery.
+            let Ok(driver) = sdk.live(method) else {
+                return done(Err(format!("no upload slot for {filename}: {}", query_error_text(&QueryError::Disconnected))));
+            };
+            let (state, filename) = (sdk.state.clone(), filename.clone());
+            driver.query(ask, Box::new(move |outcome| {
+                done(match outcome {
+                    Ok(QueryOutcome::UploadSlot(slot)) => {
+                        let uploads = &mut state.borrow_mut().uploads;
+                        if uploads.put_headers.len() >= REMEMBERED_SLOTS {
+                            uploads.put_headers.remove(0);
+                        }
+                        uploads.put_headers.push((slot.put_url.clone(), slot.put_headers.clone()));
+                        Ok(slot)
+                    }
+                    Ok(_) => Err("the slot answer held no slot".to_owned()),
+                    Err(e) => Err(format!("no upload slot for {filename}: {}", query_error_text(&e))),
+                })
+            }));
+        }))
     }
 
     /// `requestSlotFromConverse(filename, size, contentType)`: `{ putUrl, getUrl }`, or `null`.
-    pub(crate) async fn request_slot(self, filename: JsValue, size: JsValue, content_type: JsValue) -> Result<JsValue, JsValue> {
+    pub(crate) fn request_slot(&self, filename: JsValue, size: JsValue, content_type: JsValue, reply: &Reply) -> Result<(), JsValue> {
         const M: &str = "requestSlotFromConverse";
         let filename = string_arg(M, "filename", &filename)?;
         let size = size.as_f64().filter(|s| s.is_finite() && *s >= 0.0 && s.fract() == 0.0);
         let size = size.ok_or_else(|| bad_argument(M, "size must be a whole number of bytes"))? as u64;
         let content_type = if content_type.is_null() || content_type.is_undefined() { String::new() } else { string_arg(M, "contentType", &content_type)? };
-        match self.slot(M, &filename, size, &content_type).await? {
-            Ok(slot) => Ok(object(&[("getUrl", slot.get_url.into()), ("putUrl", slot.put_url.into())])),
-            Err(why) => {
-                warn(M, &why);
-                Ok(JsValue::NULL)
-            }
-        }
+        let reply = reply.clone();
+        self.slot(M, filename, size, content_type, Box::new(move |slot| {
+            reply.settle(Ok(match slot {
+                Ok(slot) => object(&[("getUrl", slot.get_url.into()), ("putUrl", slot.put_url.into())]),
+                Err(why) => {
+                    warn(M, &why);
+                    JsValue::NULL
+                }
+            }))
+        }))
     }
 
     /// `uploadFile(file, putUrl, getUrl)`: PUTs `file` with the slot's headers; `getUrl` on a
     /// 2xx answer, else `null`.
-    pub(crate) async fn upload_to_slot(self, file: JsValue, put_url: JsValue, get_url: JsValue) -> Result<JsValue, JsValue> {
+    pub(crate) fn upload_to_slot(&self, file: JsValue, put_url: JsValue, get_url: JsValue, reply: &Reply) -> Result<(), JsValue> {
         const M: &str = "uploadFile";
         let file = blob_arg(M, file)?;
         let put_url = string_arg(M, "putUrl", &put_url)?;
@@ -177,109 +186,118 @@ impl Sdk {
             let found = state.uploads.put_headers.iter().rev().find(|(url, _)| *url == put_url);
             found.map(|(_, h)| h.clone()).unwrap_or_default()
         };
-        match self.put(&file, &put_url, &headers).await {
-            Ok(()) => Ok(get_url.into()),
-            Err(why) => {
-                warn(M, &why);
-                Ok(JsValue::NULL)
-            }
-        }
+        self.put(&file, &put_url, &headers, uploaded(M, get_url, reply.clone()));
+        Ok(())
     }
 
     /// `uploadFileToConverse(file)`: discovery, slot, PUT; the public GET URL, or `null`.
-    pub(crate) async fn upload_whole(self, file: JsValue) -> Result<JsValue, JsValue> {
+    pub(crate) fn upload_whole(&self, file: JsValue, reply: &Reply) -> Result<(), JsValue> {
         const M: &str = "uploadFileToConverse";
         let file = blob_arg(M, file)?;
         let name = blob_name(&file);
-        let slot = match self.slot(M, &name, file.size() as u64, &file.type_()).await? {
-            Ok(slot) => slot,
+        let (sdk, reply) = (self.clone(), reply.clone());
+        self.slot(M, name.clone(), file.size() as u64, file.type_(), Box::new(move |slot| match slot {
+            Ok(slot) => sdk.put(&file, &slot.put_url, &slot.put_headers, uploaded(M, slot.get_url, reply)),
             Err(why) => {
                 warn(M, &why);
-                self.to_widget(WidgetEvent::UploadDone { name: &name, ok: false, reason: Some(&why) });
-                return Ok(JsValue::NULL);
+                sdk.to_widget(WidgetEvent::UploadDone { name: &name, ok: false, reason: Some(&why) });
+                reply.settle(Ok(JsValue::NULL));
             }
-        };
-        match self.put(&file, &slot.put_url, &slot.put_headers).await {
-            Ok(()) => Ok(slot.get_url.into()),
-            Err(why) => {
-                warn(M, &why);
-                Ok(JsValue::NULL)
-            }
-        }
+        }))
     }
 
     /// PUTs `file` to `url` with `headers`, reporting `uploadProgress { name, loaded, total }`;
-    /// the widget hears how it ended.
-    async fn put(&self, file: &Blob, url: &str, headers: &[(String, String)]) -> Result<(), String> {
+    /// the widget hears how it ended, then `done`.
+    fn put(&self, file: &Blob, url: &str, headers: &[(String, String)], done: Uploaded) {
         let name = blob_name(file);
-        let result = self.put_reporting(file, &name, url, headers).await;
-        let reason = result.as_ref().err().map(String::as_str);
-        self.to_widget(WidgetEvent::UploadDone { name: &name, ok: result.is_ok(), reason });
-        result
-    }
-
-    async fn put_reporting(&self, file: &Blob, name: &str, url: &str, headers: &[(String, String)]) -> Result<(), String> {
-        let name = name.to_owned();
         let total = file.size();
         let failed = |e: JsValue| format!("uploading {name} failed: {}", e.as_string().unwrap_or_else(|| "the browser refused the request".to_owned()));
-        let xhr = XmlHttpRequest::new().map_err(failed)?;
-        xhr.open_with_async("PUT", url, true).map_err(failed)?;
-        for (header, value) in headers {
-            xhr.set_request_header(header, value).map_err(failed)?;
-        }
-        let (sender, done) = oneshot::channel::<Result<u16, &'static str>>();
-        let sender = Rc::new(RefCell::new(Some(sender)));
-        let finish = move |result| {
-            if let Some(s) = sender.borrow_mut().take() {
-                s.send(result);
+        let started = XmlHttpRequest::new().and_then(|xhr| {
+            xhr.open_with_async("PUT", url, true)?;
+            for (header, value) in headers {
+                xhr.set_request_header(header, value)?;
             }
+            Ok((xhr.upload()?, xhr))
+        });
+        let (upload, xhr) = match started {
+            Ok(started) => started,
+            Err(e) => return self.upload_done(&name, Err(failed(e)), done),
         };
-        let finish = Rc::new(finish);
-        let _listeners = [
-            EventListener::new(&xhr, "load", {
-                let (finish, xhr) = (finish.clone(), xhr.clone());
-                move |_| finish(Ok(xhr.status().unwrap_or(0)))
-            }),
-            EventListener::new(&xhr, "error", {
-                let finish = finish.clone();
-                move |_| finish(Err("network error"))
-            }),
-            EventListener::new(&xhr, "abort", move |_| finish(Err("cancelled"))),
-        ];
+        let id = {
+            let uploads = &mut self.state.borrow_mut().uploads;
+            uploads.started += 1;
+            uploads.started
+        };
         let reported = Rc::new(Cell::new(0.0));
-        let report = {
+        let report: Rc<dyn Fn(f64)> = Rc::new({
             let (sdk, name, reported) = (self.clone(), name.clone(), reported.clone());
             move |loaded: f64| {
                 reported.set(loaded);
                 sdk.to_widget(WidgetEvent::UploadProgress { name: &name, loaded, total });
                 sdk.emit_value("uploadProgress", &object(&[("loaded", loaded.into()), ("name", name.as_str().into()), ("total", total.into())]));
             }
-        };
-        let report = Rc::new(report);
-        let upload = xhr.upload().map_err(failed)?;
-        let _progress = EventListener::new(&upload, "progress", {
-            let report = report.clone();
-            move |e: JsValue| report(e.unchecked_into::<ProgressEvent>().loaded())
         });
-        let id = {
-            let uploads = &mut self.state.borrow_mut().uploads;
-            uploads.started += 1;
-            uploads.active.push((uploads.started, xhr.clone()));
-            uploads.started
-        };
-        let _tracked = Tracked(self, id);
-        xhr.send_with_opt_blob(Some(file)).map_err(failed)?;
-        match done.await.unwrap_or(Err("cancelled")) {
-            Ok(status) if (200..300).contains(&status) => {
-                // Browsers may skip the last progress event of a small body: the page still
-                // learns that everything was sent.
-                if reported.get() < total {
-                    report(total);
-                }
-                Ok(())
+        let done = Cell::new(Some(done));
+        // How the request ended: the status of a `load`, or why there was none.
+        let finish: Rc<dyn Fn(Result<u16, &'static str>)> = Rc::new({
+            let (sdk, report) = (self.clone(), report.clone());
+            move |result| {
+                // The first end counts; its listeners go (this one's closure lives until it returns).
+                let Some(done) = done.take() else { return };
+                sdk.state.borrow_mut().uploads.active.retain(|(n, _, _)| *n != id);
+                let result = match result {
+                    Ok(status) if (200..300).contains(&status) => {
+                        // Browsers may skip the last progress event of a small body: the page
+                        // still learns that everything was sent.
+                        if reported.get() < total {
+                            report(total);
+                        }
+                        Ok(())
+                    }
+                    Ok(status) => Err(format!("uploading {name} failed: HTTP {status}")),
+                    Err(why) => Err(format!("uploading {name} failed: {why}")),
+                };
+                sdk.upload_done(&name, result, done);
             }
-            Ok(status) => Err(format!("uploading {name} failed: HTTP {status}")),
-            Err(why) => Err(format!("uploading {name} failed: {why}")),
+        });
+        let mut listeners: Vec<EventListener> = ["load", "error", "abort"]
+            .into_iter()
+            .map(|event| {
+                let (finish, request) = (finish.clone(), xhr.clone());
+                EventListener::new(&xhr, event, move |_| {
+                    finish(match event {
+                        "load" => Ok(request.status().unwrap_or(0)),
+                        "error" => Err("network error"),
+                        _ => Err("cancelled"),
+                    })
+                })
+            })
+            .collect();
+        listeners.push(EventListener::new(&upload, "progress", move |e: JsValue| report(e.unchecked_into::<ProgressEvent>().loaded())));
+        self.state.borrow_mut().uploads.active.push((id, xhr.clone(), listeners));
+        if xhr.send_with_opt_blob(Some(file)).is_err() {
+            finish(Err("the browser refused the request"));
         }
     }
+
+    /// Tells the widget how the upload of `name` ended, then `done`.
+    fn upload_done(&self, name: &str, result: Result<(), String>, done: Uploaded) {
+        let reason = result.as_ref().err().map(String::as_str);
+        self.to_widget(WidgetEvent::UploadDone { name, ok: result.is_ok(), reason });
+        done(result);
+    }
+}
+
+/// The end of `uploadFile` and `uploadFileToConverse`: `get_url` after a PUT that worked, else
+/// `null` (the reason on the console).
+fn uploaded(method: &'static str, get_url: String, reply: Reply) -> Uploaded {
+    Box::new(move |result| {
+        reply.settle(Ok(match result {
+            Ok(()) => get_url.into(),
+            Err(why) => {
+                warn(method, &why);
+                JsValue::NULL
+            }
+        }))
+    })
 }

@@ -589,7 +589,7 @@ impl Inner {
         }
         self.flush_scheduled = true;
         let weak = self.me.clone();
-        crate::web::task::spawn(Box::pin(async move {
+        crate::web::task::later(Box::new(move || {
             let Some(inner) = weak.upgrade() else { return };
             let Ok(mut s) = inner.try_borrow_mut() else { return };
             s.flush_scheduled = false;
