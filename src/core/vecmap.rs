@@ -80,14 +80,12 @@ impl<K: Ord, V> VecMap<K, V> {
         self.search(key).is_ok()
     }
 
-    /// Sets `key` to `value`; the value it replaced, if any.
-    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+    /// Sets `key` to `value`, dropping the value it replaces. Returns nothing: no caller wants the
+    /// old value, and handing it back cost each caller an `Option<V>` and its drop.
+    pub fn insert(&mut self, key: K, value: V) {
         match self.search(&key) {
-            Ok(i) => self.entries.get_mut(i).map(|(_, v)| std::mem::replace(v, value)),
-            Err(i) => {
-                self.entries.insert(i, (key, value));
-                None
-            }
+            Ok(i) => self.entries[i].1 = value,
+            Err(i) => self.entries.insert(i, (key, value)),
         }
     }
 
@@ -148,10 +146,11 @@ mod tests {
     #[test]
     fn keeps_keys_unique_and_sorted() {
         let mut m = VecMap::new();
-        assert_eq!(m.insert("b".to_owned(), 2), None);
-        assert_eq!(m.insert("a".to_owned(), 1), None);
-        assert_eq!(m.insert("c".to_owned(), 3), None);
-        assert_eq!(m.insert("b".to_owned(), 20), Some(2));
+        m.insert("b".to_owned(), 2);
+        m.insert("a".to_owned(), 1);
+        m.insert("c".to_owned(), 3);
+        assert_eq!(m.get("b"), Some(&2));
+        m.insert("b".to_owned(), 20);
         assert_eq!(m.keys().map(String::as_str).collect::<Vec<_>>(), ["a", "b", "c"]);
         assert_eq!(m.values().copied().collect::<Vec<_>>(), [1, 20, 3]);
         assert_eq!(m.len(), 3);
