@@ -7,7 +7,7 @@
 
 use crate::core::decisions;
 use crate::core::http::{HttpRequest, HttpResponse, Method, RequestId};
-use crate::core::json::{self, object, put, put_opt, put_str, Value};
+use crate::core::json::{self, put, put_opt, put_str, Value};
 
 /// Path of the provisioning call under `chat_service_domain`.
 pub const PROVISION_PATH: &str = "/plugins/restapi/v1/xtrm/users/connection";
@@ -256,13 +256,12 @@ impl Tenant {
 
     /// `POST {chat_service_domain}/plugins/restapi/v1/xtrm/chat-feedback`.
     pub fn submit_feedback(&self, id: RequestId, interaction_id: &str, chat_id: &str, feedback: &Value) -> HttpRequest {
-        let body = object(vec![
-            ("campaign_id", decisions::campaign_id_json(self.campaign_id)),
-            ("interaction_id", interaction_id.into()),
-            ("chat_id", chat_id.into()),
-            ("feedback", feedback.clone()),
-        ]);
-        self.request(id, Method::Post, join(&self.chat_service_domain, FEEDBACK_PATH), body.to_string())
+        let mut body = Vec::with_capacity(4);
+        put(&mut body, "campaign_id", decisions::campaign_id_json(self.campaign_id));
+        put_str(&mut body, "interaction_id", Some(interaction_id));
+        put_str(&mut body, "chat_id", Some(chat_id));
+        put(&mut body, "feedback", feedback.clone());
+        self.request(id, Method::Post, join(&self.chat_service_domain, FEEDBACK_PATH), Value::Object(body).to_string())
     }
 }
 
