@@ -170,9 +170,9 @@ impl MessageObject {
             msgid,
             message: body.clone(),
             body,
-            from: msg.from.to_string(),
-            from_muc: msg.from.bare().to_string(),
-            from_real_jid: view.sender_real_jid.map(ToString::to_string),
+            from: msg.from.as_str().to_owned(),
+            from_muc: msg.from.bare().into_string(),
+            from_real_jid: view.sender_real_jid.map(|j| j.as_str().to_owned()),
             to: msg.to.clone().unwrap_or_default(),
             nick,
             occupant_id: msg.occupant_id.clone(),
@@ -210,7 +210,7 @@ impl MessageObject {
             body: entry.body.clone(),
             message: entry.body.clone(),
             from: entry.from.clone(),
-            from_muc: from.as_ref().map(|f| f.bare().to_string()).unwrap_or_default(),
+            from_muc: from.as_ref().map(|f| f.bare().into_string()).unwrap_or_default(),
             to: entry.to.clone(),
             nick,
             sender: if own { Sender::Me } else { Sender::Agent },
@@ -250,7 +250,7 @@ impl MessageObject {
         }
         if let Ok(from) = Jid::parse(&self.from) {
             if self.from_muc.is_empty() {
-                self.from_muc = from.bare().to_string();
+                self.from_muc = from.bare().into_string();
             }
             if self.nick.is_empty() {
                 self.nick = from.resource().unwrap_or_default().to_owned();

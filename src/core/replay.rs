@@ -76,10 +76,14 @@ impl Shown {
 
     /// The archived messages not shown yet, sorted by time (stable: entries whose time does not
     /// parse keep their place relative to each other at the end). They are remembered as shown.
+    #[allow(clippy::same_item_push, reason = "pushing in a loop links no `vec![x; n]` (`from_elem`) for `bool`")]
     pub fn replay(&mut self, archived: Vec<MessageObject>) -> Vec<MessageObject> {
         let archived = by_time(archived);
         // Matched against what was shown before this call only, each shown message at most once.
-        let mut used = vec![false; self.messages.len()];
+        let mut used = Vec::with_capacity(self.messages.len());
+        for _ in 0..self.messages.len() {
+            used.push(false);
+        }
         let mut fresh = Vec::new();
         for msg in archived {
             if !msg.msgid.is_empty() && self.msgids.binary_search(&msgid_key(&msg)).is_ok() {

@@ -14,7 +14,7 @@ use super::connection::{Connection, ConnectionConfig, ConnectionError, Connectio
 use super::http::{HttpRequest, HttpResponse, RequestId, TransportError};
 use super::jid::Jid;
 use super::queue::Queue;
-use super::Instant;
+use super::{earliest, Instant};
 
 /// What a session reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,7 +118,7 @@ impl Session {
 
     /// When to call [`Session::handle_timeout`] next.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.connection.poll_timeout().into_iter().chain(self.chat.poll_timeout()).min()
+        earliest(self.connection.poll_timeout(), self.chat.poll_timeout())
     }
 
     /// Moves stanzas and events between the chat and the connection until both are quiet.
