@@ -371,7 +371,7 @@ impl Bosh {
                 return match Element::parse(&response.body) {
                     Ok(body) if body.is("body", ns::HTTPBIND) => self.answered(rid, body),
                     Ok(other) => self.fail(BoshError::Malformed(format!("root element <{}>", other.name))),
-                    Err(e) => self.fail(BoshError::Malformed(e.to_string())),
+                    Err(e) => self.fail(BoshError::Malformed(format!("{e}"))),
                 };
             }
             Ok(response) => match response.status {
