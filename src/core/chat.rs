@@ -26,7 +26,7 @@ use super::receipts::Receipt;
 use super::stanza_error::StanzaError;
 use super::upload::{self, SlotError, UploadService, UploadSlot};
 use super::vecmap::VecMap;
-use super::xml::Element;
+use super::xml::{name_at, Element};
 use super::{earliest, Instant};
 
 /// How long a join may wait for the room's self-presence.
@@ -61,16 +61,13 @@ pub enum MessageStatus {
     Failed,
 }
 
+/// The statuses' names, in variant order.
+const STATUS_NAMES: [&str; 5] = ["pending", "sent", "delivered", "displayed", "failed"];
+
 impl MessageStatus {
     /// `"pending"`, `"sent"`, `"delivered"`, `"displayed"` or `"failed"`.
     pub fn as_str(self) -> &'static str {
-        match self {
-            MessageStatus::Pending => "pending",
-            MessageStatus::Sent => "sent",
-            MessageStatus::Delivered => "delivered",
-            MessageStatus::Displayed => "displayed",
-            MessageStatus::Failed => "failed",
-        }
+        name_at(&STATUS_NAMES, self as usize)
     }
 
     /// Whether moving from `self` to `next` is progress (statuses never go back; a failure only

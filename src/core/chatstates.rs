@@ -2,7 +2,7 @@
 //! `<gone/>` in `http://jabber.org/protocol/chatstates`.
 
 use super::ns;
-use super::xml::Element;
+use super::xml::{name_at, name_index, Element};
 
 /// A chat state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -19,29 +19,20 @@ pub enum ChatState {
     Gone,
 }
 
+/// The states' element names and the states, in variant order.
+const STATE_NAMES: [&str; 5] = ["active", "composing", "paused", "inactive", "gone"];
+const STATES: [ChatState; 5] = [ChatState::Active, ChatState::Composing, ChatState::Paused, ChatState::Inactive, ChatState::Gone];
+
 impl ChatState {
     /// The element name, also the value the message object's `chat_state` and the `typing` event
     /// carry.
     pub fn as_str(self) -> &'static str {
-        match self {
-            ChatState::Active => "active",
-            ChatState::Composing => "composing",
-            ChatState::Paused => "paused",
-            ChatState::Inactive => "inactive",
-            ChatState::Gone => "gone",
-        }
+        name_at(&STATE_NAMES, self as usize)
     }
 
     /// Reads a state name (`"composing"`); `None` for anything else.
     pub fn from_name(name: &str) -> Option<ChatState> {
-        Some(match name {
-            "active" => ChatState::Active,
-            "composing" => ChatState::Composing,
-            "paused" => ChatState::Paused,
-            "inactive" => ChatState::Inactive,
-            "gone" => ChatState::Gone,
-            _ => return None,
-        })
+        STATES.get(name_index(&STATE_NAMES, name)?).copied()
     }
 
     /// The chat state a message carries, if any. Unknown elements in the namespace are ignored.

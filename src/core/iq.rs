@@ -7,7 +7,7 @@ use super::disco;
 use super::jid::Jid;
 use super::ns;
 use super::stanza_error::{ErrorType, StanzaError};
-use super::xml::Element;
+use super::xml::{name_at, name_index, Element};
 
 /// The `type` of an IQ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,15 +22,14 @@ pub enum IqType {
     Error,
 }
 
+/// The types' attribute values and the types, in variant order.
+const TYPE_NAMES: [&str; 4] = ["get", "set", "result", "error"];
+const TYPES: [IqType; 4] = [IqType::Get, IqType::Set, IqType::Result, IqType::Error];
+
 impl IqType {
     /// The attribute value on the wire.
     pub fn as_str(self) -> &'static str {
-        match self {
-            IqType::Get => "get",
-            IqType::Set => "set",
-            IqType::Result => "result",
-            IqType::Error => "error",
-        }
+        name_at(&TYPE_NAMES, self as usize)
     }
 }
 
@@ -57,13 +56,7 @@ impl Iq {
             return None;
         }
         let id = stanza.get_attr("id")?.to_owned();
-        let kind = match stanza.get_attr("type")? {
-            "get" => IqType::Get,
-            "set" => IqType::Set,
-            "result" => IqType::Result,
-            "error" => IqType::Error,
-            _ => return None,
-        };
+        let kind = *TYPES.get(name_index(&TYPE_NAMES, stanza.get_attr("type")?)?)?;
         let from = match stanza.get_attr("from") {
             Some(f) => Some(Jid::parse(f).ok()?),
             None => None,

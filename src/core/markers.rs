@@ -2,7 +2,7 @@
 //! `<displayed/>` or `<acknowledged/>` naming its id.
 
 use super::ns;
-use super::xml::Element;
+use super::xml::{name_at, name_index, Element};
 
 /// Which marker a message carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -15,14 +15,14 @@ pub enum MarkerKind {
     Acknowledged,
 }
 
+/// The kinds' element names and the kinds, in variant order.
+const KIND_NAMES: [&str; 3] = ["received", "displayed", "acknowledged"];
+const KINDS: [MarkerKind; 3] = [MarkerKind::Received, MarkerKind::Displayed, MarkerKind::Acknowledged];
+
 impl MarkerKind {
     /// The element name.
     pub fn as_str(self) -> &'static str {
-        match self {
-            MarkerKind::Received => "received",
-            MarkerKind::Displayed => "displayed",
-            MarkerKind::Acknowledged => "acknowledged",
-        }
+        name_at(&KIND_NAMES, self as usize)
     }
 }
 
@@ -44,14 +44,9 @@ impl Marker {
             if e.ns != ns::CHAT_MARKERS {
                 continue;
             }
-            let kind = match e.name.as_str() {
-                "received" => MarkerKind::Received,
-                "displayed" => MarkerKind::Displayed,
-                "acknowledged" => MarkerKind::Acknowledged,
-                name => {
-                    markable |= name == "markable";
-                    continue;
-                }
+            let Some(&kind) = name_index(&KIND_NAMES, &e.name).and_then(|i| KINDS.get(i)) else {
+                markable |= e.name == "markable";
+                continue;
             };
             if let Some(id) = e.get_attr("id").filter(|id| !id.is_empty()) {
                 return Some(Marker::Mark(kind, id.to_owned()));

@@ -7,7 +7,7 @@ use super::jid::Jid;
 use super::json::{object, opt, Value};
 use super::ns;
 use super::stanza_error::StanzaError;
-use super::xml::Element;
+use super::xml::{name_at, name_index, Element};
 use super::Instant;
 
 /// Status codes of `<status code='…'/>` in occupant presences (XEP-0045 §15.6.2).
@@ -74,28 +74,20 @@ pub enum Show {
     Dnd,
 }
 
+/// The shows' names and the shows, in variant order: names are read and written by table, one
+/// shared loop instead of a string `match` per enum.
+const SHOW_NAMES: [&str; 5] = ["online", "chat", "away", "xa", "dnd"];
+const SHOWS: [Show; 5] = [Show::Online, Show::Chat, Show::Away, Show::Xa, Show::Dnd];
+
 impl Show {
     /// `"online"`, `"chat"`, `"away"`, `"xa"` or `"dnd"`.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Show::Online => "online",
-            Show::Chat => "chat",
-            Show::Away => "away",
-            Show::Xa => "xa",
-            Show::Dnd => "dnd",
-        }
+        name_at(&SHOW_NAMES, self as usize)
     }
 
     /// Reads a name as [`Show::as_str`] writes it; `None` for anything else.
     pub fn from_name(name: &str) -> Option<Show> {
-        Some(match name {
-            "online" => Show::Online,
-            "chat" => Show::Chat,
-            "away" => Show::Away,
-            "xa" => Show::Xa,
-            "dnd" => Show::Dnd,
-            _ => return None,
-        })
+        SHOWS.get(name_index(&SHOW_NAMES, name)?).copied()
     }
 
     fn to_element(self) -> Option<Element> {
@@ -164,24 +156,18 @@ pub enum Role {
     None,
 }
 
+/// The roles' names and the roles, in variant order.
+const ROLE_NAMES: [&str; 4] = ["moderator", "participant", "visitor", "none"];
+const ROLES: [Role; 4] = [Role::Moderator, Role::Participant, Role::Visitor, Role::None];
+
 impl Role {
     fn parse(s: &str) -> Role {
-        match s {
-            "moderator" => Role::Moderator,
-            "participant" => Role::Participant,
-            "visitor" => Role::Visitor,
-            _ => Role::None,
-        }
+        name_index(&ROLE_NAMES, s).and_then(|i| ROLES.get(i).copied()).unwrap_or_default()
     }
 
     /// `"moderator"`, `"participant"`, `"visitor"` or `"none"`.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Moderator => "moderator",
-            Role::Participant => "participant",
-            Role::Visitor => "visitor",
-            Role::None => "none",
-        }
+        name_at(&ROLE_NAMES, self as usize)
     }
 
     /// The role as a JSON string.
@@ -206,26 +192,19 @@ pub enum Affiliation {
     None,
 }
 
+/// The affiliations' names and the affiliations, in variant order.
+const AFFILIATION_NAMES: [&str; 5] = ["owner", "admin", "member", "outcast", "none"];
+const AFFILIATIONS: [Affiliation; 5] =
+    [Affiliation::Owner, Affiliation::Admin, Affiliation::Member, Affiliation::Outcast, Affiliation::None];
+
 impl Affiliation {
     fn parse(s: &str) -> Affiliation {
-        match s {
-            "owner" => Affiliation::Owner,
-            "admin" => Affiliation::Admin,
-            "member" => Affiliation::Member,
-            "outcast" => Affiliation::Outcast,
-            _ => Affiliation::None,
-        }
+        name_index(&AFFILIATION_NAMES, s).and_then(|i| AFFILIATIONS.get(i).copied()).unwrap_or_default()
     }
 
     /// `"owner"`, `"admin"`, `"member"`, `"outcast"` or `"none"`.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Affiliation::Owner => "owner",
-            Affiliation::Admin => "admin",
-            Affiliation::Member => "member",
-            Affiliation::Outcast => "outcast",
-            Affiliation::None => "none",
-        }
+        name_at(&AFFILIATION_NAMES, self as usize)
     }
 
     /// The affiliation as a JSON string.
