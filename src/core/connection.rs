@@ -192,9 +192,8 @@ pub struct StreamError {
 
 impl StreamError {
     fn parse(error: &Element) -> StreamError {
-        let condition = error
-            .condition(ns::STREAM_ERRORS)
-            .map_or(StreamCondition::Other("undefined-condition".to_owned()), |e| StreamCondition::from_name(&e.name));
+        // No condition child reads as `undefined-condition`, which is not in the table: `Other`.
+        let condition = StreamCondition::from_name(error.condition(ns::STREAM_ERRORS).map_or("undefined-condition", |e| &e.name));
         let text = error.child_text("text", ns::STREAM_ERRORS).filter(|t| !t.is_empty());
         StreamError { condition, text }
     }
@@ -477,8 +476,9 @@ impl Connection {
     /// Chooses a mechanism from the first features and sends `<auth/>`.
     fn authenticate(&mut self, features: &Element) -> Result<Phase, ConnectionError> {
         let offered = sasl::offered_mechanisms(features);
-        let mechanism = sasl::choose(&offered, &self.config.mechanisms)
-            .ok_or(ConnectionError::Sasl(SaslError::NoAcceptableMechanism(offered)))?;
+        let Some(mechanism) = sasl::choose(&offered, &self.config.mechanisms) else {
+            return Err(ConnectionError::Sasl(SaslError::NoAcceptableMechanism(offered)));
+        };
         let username = self.config.jid.local().unwrap_or_default();
         let (client, auth) = SaslClient::start(mechanism, username, &self.config.password, &self.client_nonce);
         self.bosh.send(auth);

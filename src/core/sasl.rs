@@ -289,9 +289,8 @@ impl SaslClient {
 }
 
 fn failure(element: &Element) -> SaslError {
-    let condition = element
-        .condition(ns::SASL)
-        .map_or(SaslCondition::Other(String::new()), |e| SaslCondition::from_name(&e.name));
+    // No condition child reads as the empty name, which is not in the table: `Other("")`.
+    let condition = SaslCondition::from_name(element.condition(ns::SASL).map_or("", |e| &e.name));
     let text = element.child_text("text", ns::SASL).filter(|t| !t.is_empty());
     SaslError::Failure { condition, text }
 }
