@@ -31,8 +31,7 @@ pub fn chat_message(room: &Jid, id: &str, body: &str, subtype: &str, files: &[Fi
         .child(Marker::Markable.to_element())
         .child(ChatState::Active.to_element());
     for f in files {
-        let desc = Some(f.name.clone()).filter(|n| !n.is_empty());
-        m.push(Oob { url: f.url.clone(), desc }.to_element());
+        m.push(Oob::element(&f.url, Some(f.name.as_str()).filter(|n| !n.is_empty())));
     }
     m.child(decisions::exotel_element(subtype))
 }

@@ -30,10 +30,11 @@ impl Oob {
         files
     }
 
-    /// The element to put in a message; `<desc/>` only when there is one.
-    pub fn to_element(&self) -> Element {
-        let mut x = Element::new("x", ns::OOB).child(Element::new("url", ns::OOB).text(&self.url));
-        if let Some(desc) = &self.desc {
+    /// The element to put in a message for `url`; `<desc/>` only when there is one. From borrowed
+    /// parts: a sender has them at hand, and building an `Oob` would copy both only to drop them.
+    pub fn element(url: &str, desc: Option<&str>) -> Element {
+        let mut x = Element::new("x", ns::OOB).child(Element::new("url", ns::OOB).text(url));
+        if let Some(desc) = desc {
             x.push(Element::new("desc", ns::OOB).text(desc));
         }
         x
@@ -64,7 +65,7 @@ mod tests {
         ];
         let mut m = Element::new("message", ns::CLIENT);
         for f in &files {
-            m.push(f.to_element());
+            m.push(Oob::element(&f.url, f.desc.as_deref()));
         }
         let parsed = Element::parse(&m.to_xml()).unwrap();
         assert_eq!(Oob::from_message(&parsed), files);
