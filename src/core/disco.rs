@@ -130,23 +130,6 @@ impl DiscoInfo {
         }
         None
     }
-
-    /// The `<query/>` element publishing this information (identities and features only).
-    pub fn to_element(&self) -> Element {
-        let mut query = Element::new("query", ns::DISCO_INFO).attr_opt("node", self.node.as_deref());
-        for i in &self.identities {
-            query.push(
-                Element::new("identity", ns::DISCO_INFO)
-                    .attr("category", &i.category)
-                    .attr("type", &i.kind)
-                    .attr_opt("name", i.name.as_deref()),
-            );
-        }
-        for f in &self.features {
-            query.push(Element::new("feature", ns::DISCO_INFO).attr("var", f));
-        }
-        query
-    }
 }
 
 fn parse_form(x: &Element) -> ExtensionForm {
@@ -203,10 +186,10 @@ pub fn items_query() -> Element {
     Element::new("query", ns::DISCO_ITEMS)
 }
 
-/// What we publish about ourselves: a web client that speaks the XEPs of this core.
-pub fn own_info() -> DiscoInfo {
-    let mut info = DiscoInfo::default();
-    info.identities.push(Identity { category: "client".into(), kind: "web".into(), name: Some("exochat".into()) });
+/// The `<query/>` publishing what we are: a web client that speaks the XEPs of this core.
+pub fn own_info() -> Element {
+    let identity = Element::new("identity", ns::DISCO_INFO).attr("category", "client").attr("type", "web").attr("name", "exochat");
+    let mut query = Element::new("query", ns::DISCO_INFO).child(identity);
     for feature in [
         ns::DISCO_INFO,
         ns::PING,
@@ -218,9 +201,9 @@ pub fn own_info() -> DiscoInfo {
         ns::SID,
         ns::OCCUPANT_ID,
     ] {
-        info.features.push(feature.to_owned());
+        query.push(Element::new("feature", ns::DISCO_INFO).attr("var", feature));
     }
-    info
+    query
 }
 
 #[cfg(test)]
@@ -277,7 +260,10 @@ mod tests {
         assert_eq!(DiscoInfo::parse(&q), Some(DiscoInfo::default()));
         assert_eq!(DiscoInfo::parse(&Element::new("query", ns::DISCO_ITEMS)), None);
         assert_eq!(parse_items(&Element::new("query", ns::DISCO_INFO)), None);
-        let own = own_info();
-        assert_eq!(DiscoInfo::parse(&own.to_element()), Some(own));
+        let own = DiscoInfo::parse(&own_info()).unwrap();
+        let client = Identity { category: "client".into(), kind: "web".into(), name: Some("exochat".into()) };
+        assert_eq!(own.identities, [client]);
+        assert_eq!(own.features.len(), 9);
+        assert!(own.has_feature(ns::PING) && own.has_feature(ns::CHAT_MARKERS) && own.has_feature(ns::OCCUPANT_ID));
     }
 }

@@ -5,12 +5,12 @@ use super::chatstates::ChatState;
 use super::decisions;
 use super::delay::Delay;
 use super::jid::Jid;
-use super::markers::{Marker, MarkerKind};
+use super::markers::{self, Marker, MarkerKind};
 use super::message::{FileRef, InteractionData};
 use super::muc::occupant_id;
 use super::ns;
 use super::oob::Oob;
-use super::receipts::Receipt;
+use super::receipts::{self, Receipt};
 use super::stanza_error::StanzaError;
 use super::stanza_id::{origin_id, origin_id_element, stanza_id_by};
 use super::xml::Element;
@@ -43,12 +43,12 @@ pub fn chat_state_message(room: &Jid, id: &str, state: ChatState) -> Element {
 
 /// A delivery receipt (`<received id=msgid/>`) for message `msgid`.
 pub fn receipt_message(room: &Jid, id: &str, msgid: &str) -> Element {
-    groupchat(room, id).child(Receipt::Received(msgid.to_owned()).to_element()).child(origin_id_element(id))
+    groupchat(room, id).child(receipts::received(msgid)).child(origin_id_element(id))
 }
 
 /// A `displayed` chat marker for message `msgid`.
 pub fn displayed_message(room: &Jid, id: &str, msgid: &str) -> Element {
-    groupchat(room, id).child(Marker::Mark(MarkerKind::Displayed, msgid.to_owned()).to_element()).child(origin_id_element(id))
+    groupchat(room, id).child(markers::mark(MarkerKind::Displayed, msgid)).child(origin_id_element(id))
 }
 
 /// What a received message stanza carries.

@@ -6,7 +6,7 @@
 use super::disco;
 use super::jid::Jid;
 use super::ns;
-use super::stanza_error::{ErrorType, StanzaError};
+use super::stanza_error::{self, ErrorType, StanzaError};
 use super::xml::{name_at, name_index, Element};
 
 /// The `type` of an IQ.
@@ -89,14 +89,14 @@ pub fn answer(request: &Iq) -> Option<Element> {
     let reply = if request.kind == IqType::Get && is("ping", ns::PING) {
         reply(request, "result")
     } else if request.kind == IqType::Get && is("query", ns::DISCO_INFO) && payload.and_then(|p| p.get_attr("node")).is_none() {
-        reply(request, "result").child(disco::own_info().to_element())
+        reply(request, "result").child(disco::own_info())
     } else {
         let mut error = reply(request, "error");
         // RFC 6120 §8.3.1: an error reply may include the original payload.
         if let Some(p) = payload {
             error.push(p.clone());
         }
-        error.child(StanzaError::new(ErrorType::Cancel, "service-unavailable").to_element())
+        error.child(stanza_error::element(ErrorType::Cancel, "service-unavailable"))
     };
     Some(reply)
 }

@@ -59,9 +59,15 @@ impl Marker {
     pub fn to_element(&self) -> Element {
         match self {
             Marker::Markable => Element::new("markable", ns::CHAT_MARKERS),
-            Marker::Mark(kind, id) => Element::new(kind.as_str(), ns::CHAT_MARKERS).attr("id", id),
+            Marker::Mark(kind, id) => mark(*kind, id),
         }
     }
+}
+
+/// The `kind` marker for message `id`, from a borrowed id: senders have one at hand, and a
+/// [`Marker`] would copy it only to drop it.
+pub fn mark(kind: MarkerKind, id: &str) -> Element {
+    Element::new(kind.as_str(), ns::CHAT_MARKERS).attr("id", id)
 }
 
 #[cfg(test)]

@@ -29,9 +29,15 @@ impl Receipt {
     pub fn to_element(&self) -> Element {
         match self {
             Receipt::Request => Element::new("request", ns::RECEIPTS),
-            Receipt::Received(id) => Element::new("received", ns::RECEIPTS).attr("id", id),
+            Receipt::Received(id) => received(id),
         }
     }
+}
+
+/// The `<received/>` acknowledging message `id`, from a borrowed id: senders have one at hand,
+/// and a [`Receipt`] would copy it only to drop it.
+pub fn received(id: &str) -> Element {
+    Element::new("received", ns::RECEIPTS).attr("id", id)
 }
 
 #[cfg(test)]

@@ -95,8 +95,7 @@ impl StanzaError {
 
     /// The `<error/>` element to put in a reply.
     pub fn to_element(&self) -> Element {
-        let mut error = Element::new("error", ns::CLIENT).attr("type", self.kind.as_str());
-        error.push(Element::new(&self.condition, ns::STANZAS));
+        let mut error = element(self.kind, &self.condition);
         if let Some(text) = &self.text {
             error.push(Element::new("text", ns::STANZAS).text(text));
         }
@@ -120,6 +119,12 @@ impl std::fmt::Display for StanzaError {
         }
         Ok(())
     }
+}
+
+/// An `<error/>` of `kind` with the defined `condition` alone, from borrowed parts: a reply that
+/// only refuses needs no [`StanzaError`] built and dropped.
+pub fn element(kind: ErrorType, condition: &str) -> Element {
+    Element::new("error", ns::CLIENT).attr("type", kind.as_str()).child(Element::new(condition, ns::STANZAS))
 }
 
 /// Maps the legacy `code` (XEP-0086) of servers that send nothing else.
