@@ -36,7 +36,7 @@ pub struct FormField {
 impl FormField {
     /// `{ var, values }`.
     pub fn to_json(&self) -> Value {
-        object(vec![("var", self.var.as_str().into()), ("values", strings(&self.values))])
+        object(vec![("var", self.var.as_str().into()), ("values", array(&self.values, |s| s.as_str().into()))])
     }
 }
 
@@ -52,8 +52,7 @@ pub struct ExtensionForm {
 impl ExtensionForm {
     /// `{ form_type, fields }`.
     pub fn to_json(&self) -> Value {
-        let fields = self.fields.iter().map(FormField::to_json).collect();
-        object(vec![("form_type", opt(self.form_type.as_deref())), ("fields", Value::Array(fields))])
+        object(vec![("form_type", opt(self.form_type.as_deref())), ("fields", array(&self.fields, FormField::to_json))])
     }
 }
 
@@ -71,9 +70,14 @@ pub struct DiscoInfo {
 }
 
 
-/// A JSON array of strings.
-fn strings(list: &[String]) -> Value {
-    Value::Array(list.iter().map(|s| Value::from(s.as_str())).collect())
+/// A JSON array of the items, each written by `to_json`: a loop per item type, where
+/// `map(…).collect()` would instantiate its adapters per closure.
+pub fn array<T>(items: &[T], to_json: fn(&T) -> Value) -> Value {
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        out.push(to_json(item));
+    }
+    Value::Array(out)
 }
 
 impl DiscoInfo {
@@ -81,9 +85,9 @@ impl DiscoInfo {
     pub fn to_json(&self) -> Value {
         object(vec![
             ("node", opt(self.node.as_deref())),
-            ("identities", Value::Array(self.identities.iter().map(Identity::to_json).collect())),
-            ("features", strings(&self.features)),
-            ("forms", Value::Array(self.forms.iter().map(ExtensionForm::to_json).collect())),
+            ("identities", array(&self.identities, Identity::to_json)),
+            ("features", array(&self.features, |s| s.as_str().into())),
+            ("forms", array(&self.forms, ExtensionForm::to_json)),
         ])
     }
 

@@ -2,7 +2,7 @@
 //! and GET URLs, PUT headers) and the `file-too-large` refusal.
 
 use super::config::is_http_url;
-use super::disco::DiscoInfo;
+use super::disco::{array, DiscoInfo};
 use super::jid::Jid;
 use super::json::{object, Value};
 use super::ns;
@@ -60,8 +60,8 @@ pub struct UploadSlot {
 impl UploadSlot {
     /// `{ putUrl, getUrl, putHeaders }`, the headers as `[name, value]` pairs.
     pub fn to_json(&self) -> Value {
-        let headers = self.put_headers.iter().map(|(k, v)| Value::Array(vec![k.as_str().into(), v.as_str().into()])).collect();
-        object(vec![("putUrl", self.put_url.as_str().into()), ("getUrl", self.get_url.as_str().into()), ("putHeaders", Value::Array(headers))])
+        let headers = array(&self.put_headers, |(k, v)| Value::Array(vec![k.as_str().into(), v.as_str().into()]));
+        object(vec![("putUrl", self.put_url.as_str().into()), ("getUrl", self.get_url.as_str().into()), ("putHeaders", headers)])
     }
 }
 
