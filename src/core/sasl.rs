@@ -35,22 +35,21 @@ pub enum Mechanism {
     Plain,
 }
 
+/// The mechanisms' registered names, in variant order (which is [`Mechanism::PREFERENCE`]).
+const MECHANISM_NAMES: [&str; 3] = ["SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN"];
+
 impl Mechanism {
     /// Every mechanism, most preferred first.
     pub const PREFERENCE: [Mechanism; 3] = [Mechanism::ScramSha256, Mechanism::ScramSha1, Mechanism::Plain];
 
     /// The mechanism's registered name, as in `<mechanism/>` and `<auth mechanism='…'/>`.
     pub fn name(self) -> &'static str {
-        match self {
-            Mechanism::ScramSha256 => "SCRAM-SHA-256",
-            Mechanism::ScramSha1 => "SCRAM-SHA-1",
-            Mechanism::Plain => "PLAIN",
-        }
+        name_at(&MECHANISM_NAMES, self as usize)
     }
 
     /// The mechanism registered under `name`, if this client implements it.
     pub fn from_name(name: &str) -> Option<Mechanism> {
-        Mechanism::PREFERENCE.into_iter().find(|m| m.name() == name)
+        Mechanism::PREFERENCE.get(name_index(&MECHANISM_NAMES, name)?).copied()
     }
 }
 
@@ -69,7 +68,7 @@ pub fn offered_mechanisms(features: &Element) -> Vec<String> {
 /// contains.
 #[allow(clippy::manual_find, reason = "a plain loop: `Iterator::find` would instantiate a `try_fold` per closure in the module")]
 pub fn choose(offered: &[String], allowed: &[Mechanism]) -> Option<Mechanism> {
-    for m in Mechanism::PREFERENCE {
+    for &m in &Mechanism::PREFERENCE {
         if allowed.contains(&m) && offered.iter().any(|o| o == m.name()) {
             return Some(m);
         }
