@@ -491,7 +491,9 @@ impl Bosh {
                 body.set_attr("xml:lang", &self.config.lang);
                 body.set_attr("xmpp:restart", "true");
                 body.set_attr("xmlns:xmpp", ns::XBOSH);
-                payload.into_iter().for_each(|e| body.push(e));
+                for e in payload {
+                    body.push(e);
+                }
                 false
             }
             Some(Outgoing::Payload(first)) => {
@@ -531,7 +533,11 @@ impl Bosh {
             match item {
                 Outgoing::Payload(e) => body.push(e),
                 // A restart means nothing once the session ends; its payload still goes.
-                Outgoing::Restart(payload) => payload.into_iter().for_each(|e| body.push(e)),
+                Outgoing::Restart(payload) => {
+                    for e in payload {
+                        body.push(e);
+                    }
+                }
             }
         }
         self.terminate_sent = true;

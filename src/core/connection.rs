@@ -371,7 +371,9 @@ impl Connection {
         // The restart features came without the bind result in the same answer: the server
         // dropped the restart body's payload.
         if matches!(self.phase, Phase::ExpectBind { .. }) {
-            for element in self.pipelined.drain(..) {
+            // Taken whole rather than drained: iterating a taken `Vec<Element>` is the code the
+            // BOSH layer already has, `drain` would be its own.
+            for element in std::mem::take(&mut self.pipelined) {
                 self.bosh.send(element);
             }
         }
@@ -507,7 +509,7 @@ impl Connection {
     }
 
     fn online(&mut self, jid: Jid) -> Phase {
-        for stanza in self.held.drain(..) {
+        for stanza in std::mem::take(&mut self.held) {
             self.bosh.send(stanza);
         }
         self.events.push_back(ConnectionEvent::Online { jid: jid.clone() });
