@@ -902,11 +902,10 @@ impl Chat {
         let mut probes: Vec<Jid> = Vec::new();
         for item in &items {
             // Items with a node are not services; the domain itself is probed already.
-            if item.node.is_none() && Some(&item.jid) != domain.as_ref() && !probes.contains(&item.jid) {
+            if probes.len() < MAX_PROBED_ITEMS && item.node.is_none() && Some(&item.jid) != domain.as_ref() && !probes.contains(&item.jid) {
                 probes.push(item.jid.clone());
             }
         }
-        probes.truncate(MAX_PROBED_ITEMS);
         let Some(d) = self.discoveries.get_mut(&q) else { return };
         d.items_done = true;
         d.outstanding += probes.len();
