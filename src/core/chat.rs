@@ -492,11 +492,11 @@ impl Chat {
 
     /// Expires joins and IQs whose deadline has passed.
     pub fn handle_timeout(&mut self, now: Instant) {
-        for room in self.room_jids() {
-            if self.rooms.get(&room).is_some_and(|r| matches!(r.phase, Phase::Joining { deadline, .. } if deadline <= now)) {
+        for room in &self.room_jids() {
+            if self.rooms.get(room).is_some_and(|r| matches!(r.phase, Phase::Joining { deadline, .. } if deadline <= now)) {
                 // A late self-presence would leave a ghost occupant behind: leave explicitly.
-                self.leave_quietly(&room);
-                self.join_failed(&room, JoinError::Timeout);
+                self.leave_quietly(room);
+                self.join_failed(room, JoinError::Timeout);
             }
         }
         // IQs sent while finishing one expire later, so this ends; the order is the sending order.
@@ -514,15 +514,15 @@ impl Chat {
             let (_, p) = self.pending.remove(0);
             self.finish_iq(now, p.purpose, Err(IqFailure::Disconnected));
         }
-        for jid in self.room_jids() {
-            let Some(room) = self.rooms.get_mut(&jid) else { continue };
+        for jid in &self.room_jids() {
+            let Some(room) = self.rooms.get_mut(jid) else { continue };
             if matches!(room.phase, Phase::Joined | Phase::Lost) {
                 room.phase = Phase::Lost;
                 room.occupants.clear();
                 room.last_state = None;
             } else {
-                self.rooms.remove(&jid);
-                self.join_failed(&jid, JoinError::Disconnected);
+                self.rooms.remove(jid);
+                self.join_failed(jid, JoinError::Disconnected);
             }
         }
     }
@@ -566,12 +566,12 @@ impl Chat {
     /// Joins again every room lost with the connection, asking for the history since the newest
     /// message seen there (duplicates are dropped).
     pub fn rejoin(&mut self, now: Instant) {
-        for room in self.room_jids() {
-            let Some(r) = self.rooms.get(&room).filter(|r| matches!(r.phase, Phase::Lost)) else { continue };
+        for room in &self.room_jids() {
+            let Some(r) = self.rooms.get(room).filter(|r| matches!(r.phase, Phase::Lost)) else { continue };
             let history = HistoryRequest { max_stanzas: None, since: r.last_stamp.map(Instant) };
             let nick = r.nick.clone();
             // The nick was valid when we joined with it, so this cannot fail.
-            let _ = self.join(now, &room, &nick, history);
+            let _ = self.join(now, room, &nick, history);
         }
     }
 
@@ -629,8 +629,8 @@ impl Chat {
     /// Sets our availability and tells every room we are in.
     pub fn set_presence(&mut self, show: Show) {
         self.show = show;
-        for room in self.room_jids() {
-            let Some(r) = self.rooms.get(&room).filter(|r| matches!(r.phase, Phase::Joined)) else { continue };
+        for room in &self.room_jids() {
+            let Some(r) = self.rooms.get(room).filter(|r| matches!(r.phase, Phase::Joined)) else { continue };
             if let Ok(occupant) = room.with_resource(&r.nick) {
                 let id = self.next_id();
                 self.out.push_back(muc::presence_update(&occupant, &id, show));
