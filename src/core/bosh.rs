@@ -603,7 +603,7 @@ impl Bosh {
     }
 
     fn process(&mut self, rid: u64, flight: Flight) {
-        let Flight { answer: Some(body), kind, empty: empty_request, sent_at, .. } = flight else { return };
+        let Flight { answer: Some(mut body), kind, empty: empty_request, sent_at, .. } = flight else { return };
         let terminated = matches!(body.get_attr("type"), Some("terminate") | Some("error"));
         let condition = TerminateCondition::parse(body.get_attr("condition"));
         if kind == Kind::Create && !terminated {
@@ -616,9 +616,12 @@ impl Bosh {
             }
         }
         let mut had_payload = false;
-        for node in body.children {
-            if let Node::Element(mut element) = node {
+        // Each payload is taken out of a borrowed child: consuming `children` would instantiate
+        // an iterator over `Node` for this loop alone.
+        for node in &mut body.children {
+            if let Node::Element(element) = node {
                 had_payload = true;
+                let mut element = std::mem::take(element);
                 into_client_ns(&mut element);
                 self.events.push_back(BoshEvent::Payload(element));
             }
