@@ -468,7 +468,8 @@ impl Scram {
             return Err(SaslError::IterationCount(iterations));
         }
 
-        let without_proof = format!("c={},r={nonce}", base64_encode(&BASE64, GS2_HEADER.as_bytes()));
+        // `biws` is GS2_HEADER in base64 (the channel-binding attribute repeats the header).
+        let without_proof = format!("c=biws,r={nonce}");
         let auth_message = format!("{},{server_first},{without_proof}", self.client_first_bare);
         let h = self.hash;
         let salted = h.salted_password(self.password.as_bytes(), &salt, iterations);
