@@ -255,6 +255,10 @@ pub fn escape_into(out: &mut String, text: &str, attr: bool) {
     }
 }
 
+/// What a bad attribute (syntax or duplicate) and a bad entity or character reference are called.
+const BAD_ATTRIBUTE: &str = "invalid or duplicate attribute";
+const BAD_REFERENCE: &str = "invalid entity or character reference";
+
 /// The parser's description of what is wrong, in short phrases of our own that still name the
 /// tag at fault: quick-xml's `Display` texts for every sub-case weigh about a kilobyte. The rarer
 /// kinds get a fixed phrase, because formatting them would also link in `Debug` for byte ranges.
@@ -287,8 +291,8 @@ fn malformed(e: quick_xml::Error) -> XmlError {
             };
             format!("ill-formed document: {what}")
         }
-        E::InvalidAttr(_) => "invalid or duplicate attribute".into(),
-        E::Escape(_) => "invalid entity or character reference".into(),
+        E::InvalidAttr(_) => BAD_ATTRIBUTE.into(),
+        E::Escape(_) => BAD_REFERENCE.into(),
         E::Encoding(_) | E::Namespace(_) | E::Io(_) => "invalid input".into(),
     };
     XmlError::Malformed(what)
@@ -385,10 +389,12 @@ impl Parser {
         let mut bindings = Vec::new();
         let mut attrs = Vec::new();
         for attr in start.attributes() {
-            let attr = attr.map_err(|e| malformed(e.into()))?;
+            // Mapped straight to the message `malformed` would give: no `quick_xml::Error` built
+            // and dropped on the way.
+            let attr = attr.map_err(|_| XmlError::Malformed(BAD_ATTRIBUTE.into()))?;
             let key = attr.key.0;
             let value = normalize_attribute_value(&attr.value, 1, is_normalized, line_end_to_space, resolve_predefined_entity)
-                .map_err(|e| malformed(e.into()))?
+                .map_err(|_| XmlError::Malformed(BAD_REFERENCE.into()))?
                 .into_owned();
             if key == "xmlns" {
                 bindings.push((String::new(), value));
