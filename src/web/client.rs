@@ -6,7 +6,7 @@
 //! `startChat` never reports into the new one. Sessions and timers hold the SDK weakly
 //! ([`WeakSdk`]): dropping the `Sdk` frees everything.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 use js_sys::{Array, Function, Reflect};
@@ -16,25 +16,24 @@ use super::driver::{self, now, Driver, Sink};
 use super::error::{js_error, method_error, network_error, rest_error, Code};
 use super::handles::Timeout;
 use super::task::Reply;
+use super::upload::uploaded;
 use super::widget::WidgetEvent;
 use super::{bad_argument, http, object, text_or_null, to_js, to_json, Sdk, State};
-use crate::core::chat::{Chat, ChatError, ChatEvent, JoinError, QueryError};
+use crate::core::chat::{Chat, ChatError, ChatEvent};
 use crate::core::chatstates::ChatState;
 use crate::core::config::is_http_url;
 use crate::core::connection::{ConnectionConfig, ConnectionError};
 use crate::core::decisions;
+use crate::core::flows::{Outcome, Start};
 use crate::core::jid::Jid;
 use crate::core::json::Value;
 use crate::core::media;
 use crate::core::message::{FileRef, InteractionData, MessageObject};
-use crate::core::muc::{HistoryRequest, Occupant};
+use crate::core::muc::Occupant;
 use crate::core::replay::Shown;
 use crate::core::rest::{self, FeedbackConfig, RestError, StartParams};
 use crate::core::session::SessionEvent;
 use crate::core::Instant;
-
-/// What a join's outcome goes to: our nick and the occupants, or the error code and why.
-type Joined = Box<dyn FnOnce(Result<(String, Vec<Occupant>), (Code, String)>)>;
 
 /// What the feedback configuration goes to: the raw object and its typed reading, or `None`.
 pub(crate) type Configured = Box<dyn FnOnce(Option<(Value, FeedbackConfig)>)>;
@@ -127,48 +126,11 @@ fn chat_error(method: &str, e: &ChatError) -> JsValue {
     method_error(code, method, e)
 }
 
-/// Why a join did not complete, in words.
-fn join_error_text(e: &JoinError) -> String {
-    match e {
-        JoinError::NickConflict => "every nick tried is taken in the room".to_owned(),
-        JoinError::Refused(e) => format!("the room refused the join: {e}"),
-        JoinError::Timeout => "the room did not answer the join in time".to_owned(),
-        JoinError::Removed(reason) => format!("the room removed us while joining ({reason:?})"),
-        JoinError::Configuration(Some(e)) => format!("configuring the new room failed: {e}"),
-        JoinError::Configuration(None) => "configuring the new room got no answer".to_owned(),
-        JoinError::Cancelled => "the join was cancelled by leaveRoom".to_owned(),
-        _ => "the connection closed before the join completed".to_owned(),
-    }
-}
-
-/// Why a query failed, in words.
-pub(crate) fn query_error_text(e: &QueryError) -> String {
-    match e {
-        QueryError::Timeout => "no answer in time".to_owned(),
-        QueryError::NoAccount => "not connected yet".to_owned(),
-        QueryError::Refused(e) => format!("refused: {e}"),
-        QueryError::BadReply => "the answer did not hold what was asked for".to_owned(),
-        QueryError::Slot(e) => e.to_string(),
-        _ => "the connection closed".to_owned(),
-    }
-}
-
-/// The room object `startChat` and `joinRoom` resolve with: plain fields, `attributes` with the
+/// The room object `startChat` and `joinRoom` resolve with: the `fields`, `attributes` with the
 /// same values, and `get(name)`, as on a Converse room model.
-fn room_object(room: &Jid, nick: &str, occupants: &[Occupant], export_transcript_allowed: Option<bool>) -> JsValue {
+fn room_object(fields: &Value) -> JsValue {
     // Two objects with the same values, neither sharing the other's `occupants` array.
-    let fields = || {
-        let mut fields = vec![
-            ("jid", JsValue::from_str(&room.to_string())),
-            ("nick", nick.into()),
-            ("occupants", to_js(&Value::Array(occupants.iter().map(Occupant::to_json).collect()))),
-        ];
-        if let Some(allowed) = export_transcript_allowed {
-            fields.insert(0, ("exportTranscriptAllowed", allowed.into()));
-        }
-        object(&fields)
-    };
-    let (object, attributes) = (fields(), fields());
+    let (object, attributes) = (to_js(fields), to_js(fields));
     // `get` is the built-in Reflect.get bound to `attributes`: no closure to keep alive and no
     // `new Function` (which a strict CSP forbids).
     let reflect = Reflect::get(&js_sys::global(), &"Reflect".into()).and_then(|r| Reflect::get(&r, &"get".into()));
@@ -257,65 +219,23 @@ impl Sdk {
                 Ok(provisioned) => provisioned,
                 Err(e) => return reply.settle(Err(e)),
             };
-            let (room_jid, customer_jid) = (provisioned.room_jid.clone(), provisioned.username.clone());
-            let failure = move |why: &str| -> JsValue {
-                object(&[
-                    ("errorData", method_error(Code::XmppFailed, M, &why)),
-                    ("roomJid", room_jid.as_str().into()),
-                    ("customerJid", customer_jid.as_str().into()),
-                ])
+            let start = Start {
+                room_jid: provisioned.room_jid.clone(),
+                customer_jid: provisioned.username.clone(),
+                export_transcript_allowed: provisioned.export_transcript_allowed,
             };
             let (Ok(room), Ok(account)) = (Jid::parse(&provisioned.room_jid), Jid::parse(&provisioned.username)) else {
-                return reply.settle(Err(failure("the provisioned room or account is not a valid JID")));
+                let why = "the provisioned room or account is not a valid JID";
+                return reply.settle(Err(sdk.outcome_error(&Outcome::StartFailed { message: format!("exoChat.{M}: {why}"), room_jid: start.room_jid, customer_jid: start.customer_jid })));
             };
             let bosh_url = sdk.state.borrow().config.as_ref().map(|c| c.converse_bosh_service_url.clone()).unwrap_or_default();
             let driver = sdk.connect(ConnectionConfig::new(&bosh_url, account.bare(), &provisioned.password));
             sdk.state.borrow_mut().client.main_room = Some(room.clone());
             let nick = decisions::customer_nick(&provisioned.name, &params.full_name, &provisioned.username);
-            let allowed = provisioned.export_transcript_allowed;
-            let stopping = driver.clone();
-            sdk.join(&driver, &room.clone(), &nick, false, Box::new(move |joined| {
-                reply.settle(match joined {
-                    Ok((nick, occupants)) => Ok(room_object(&room, &nick, &occupants, Some(allowed))),
-                    Err((_, why)) => {
-                        stopping.act(|s, now| s.stop(now));
-                        Err(failure(&why))
-                    }
-                })
-            }));
+            let promise = sdk.wait_for(reply);
+            driver.act(|s, now| s.join_for(now, promise, M, &room, &nick, Some(start)));
         }));
         Ok(())
-    }
-
-    /// Joins (or creates) `room` as `nick` on `driver`; `done` gets our nick there and the
-    /// occupants, or why not.
-    fn join(&self, driver: &Driver, room: &Jid, nick: &str, create: bool, done: Joined) {
-        let wanted = room.clone();
-        let done = Rc::new(Cell::new(Some(done)));
-        let waiting = done.clone();
-        driver.wait(Box::new(move |event| {
-            let result = match event {
-                Some(SessionEvent::Chat(ChatEvent::RoomJoined { room, nick, occupants })) if *room == wanted => Ok((nick.clone(), occupants.clone())),
-                // A join cut by the connection is followed by `Disconnected`, which says why.
-                Some(SessionEvent::Chat(ChatEvent::JoinFailed { room, error })) if *room == wanted && *error != JoinError::Disconnected => {
-                    Err((Code::JoinFailed, join_error_text(error)))
-                }
-                Some(SessionEvent::Disconnected(Some(error))) => Err((Code::JoinFailed, error.to_string())),
-                Some(SessionEvent::Disconnected(None)) | None => Err((Code::JoinFailed, "the session was closed".to_owned())),
-                _ => return false,
-            };
-            if let Some(done) = waiting.take() {
-                done(result);
-            }
-            true
-        }));
-        let asked = driver.act(|s, now| if create { s.chat_mut().create_room(now, room, nick) } else { s.chat_mut().join(now, room, nick, HistoryRequest::default()) });
-        if let Err(e) = asked {
-            // The waiter stays until an event of the room, with nothing left to settle.
-            if let Some(done) = done.take() {
-                done(Err((Code::BadArgument, e.to_string())));
-            }
-        }
     }
 
     /// `joinRoom(roomJid, nick)` (resolves with the room object) or `createRoom(roomJid, nick)`.
@@ -324,15 +244,55 @@ impl Sdk {
         let room = room_arg(method, &room)?;
         let nick = string_arg(method, "nick", &nick)?;
         let driver = self.live(method)?;
-        let reply = reply.clone();
-        self.join(&driver, &room.clone(), nick.trim(), create, Box::new(move |joined| {
-            reply.settle(match joined {
-                Ok(_) if create => Ok(JsValue::UNDEFINED),
-                Ok((nick, occupants)) => Ok(room_object(&room, &nick, &occupants, None)),
-                Err((code, why)) => Err(method_error(code, method, &why)),
-            })
-        }));
+        let promise = self.wait_for(reply.clone());
+        driver.act(|s, now| s.join_for(now, promise, method, &room, nick.trim(), None));
         Ok(())
+    }
+
+    /// Keeps `reply` until the session settles it ([`Sdk::settle`]); its number.
+    pub(crate) fn wait_for(&self, reply: Reply) -> u64 {
+        let promise = self.next_request_id().0;
+        self.state.borrow_mut().pending.push((promise, reply, None));
+        promise
+    }
+
+    /// Performs the end of Promise `promise`.
+    fn settle(&self, promise: u64, outcome: Outcome) {
+        let found = {
+            let pending = &mut self.state.borrow_mut().pending;
+            pending.iter().position(|(p, _, _)| *p == promise).map(|i| pending.remove(i))
+        };
+        let Some((_, reply, file)) = found else { return };
+        reply.settle(match outcome {
+            Outcome::Done => Ok(JsValue::UNDEFINED),
+            Outcome::Value(value) => Ok(to_js(&value)),
+            Outcome::Room(fields) => Ok(room_object(&fields)),
+            Outcome::Null { method, why } => {
+                self.upload_failed(method, file.as_ref(), &why);
+                Ok(JsValue::NULL)
+            }
+            Outcome::Slot { method, slot } => {
+                self.remember_slot(&slot);
+                match file {
+                    Some(file) => return self.put(&file, &slot.put_url, &slot.put_headers, uploaded(method, slot.get_url, reply)),
+                    None => Ok(object(&[("getUrl", slot.get_url.into()), ("putUrl", slot.put_url.into())])),
+                }
+            }
+            outcome => Err(self.outcome_error(&outcome)),
+        })
+    }
+
+    /// A rejection as its JS value.
+    fn outcome_error(&self, outcome: &Outcome) -> JsValue {
+        match outcome {
+            Outcome::Error(code, message) => js_error(*code, message),
+            Outcome::StartFailed { message, room_jid, customer_jid } => object(&[
+                ("errorData", js_error(Code::XmppFailed, message)),
+                ("roomJid", room_jid.as_str().into()),
+                ("customerJid", customer_jid.as_str().into()),
+            ]),
+            _ => JsValue::UNDEFINED,
+        }
     }
 
     /// `leaveRoom(roomJid)`.
@@ -411,20 +371,13 @@ impl Sdk {
 
     /// `disconnectConverse()`: ends the session; resolves once it is closed.
     pub(crate) fn disconnect(&self, reply: &Reply) -> Result<(), JsValue> {
-        let reply = reply.clone();
         let Ok(driver) = self.live("disconnectConverse") else {
             reply.settle(Ok(JsValue::UNDEFINED));
             return Ok(());
         };
-        // `None`: the session was dropped (replaced) first, which closes it too.
-        driver.wait(Box::new(move |event| {
-            let closed = matches!(event, Some(SessionEvent::Disconnected(_)) | None);
-            if closed {
-                reply.settle(Ok(JsValue::UNDEFINED));
-            }
-            closed
-        }));
-        self.end_session();
+        let promise = self.wait_for(reply.clone());
+        self.state.borrow_mut().client.stopping = true;
+        driver.act(|s, now| s.close_for(now, promise));
         Ok(())
     }
 
@@ -513,6 +466,10 @@ impl Sdk {
 
     /// A session event, from the driver's drain.
     fn on_session_event(&self, id: u64, event: SessionEvent) {
+        // A replaced session still settles the Promises that wait on it.
+        if let SessionEvent::Settled { promise, outcome } = event {
+            return self.settle(promise, outcome);
+        }
         if self.state.borrow().client.current != id {
             return;
         }
@@ -526,6 +483,7 @@ impl Sdk {
             }
             SessionEvent::Disconnected(error) => self.on_disconnected(id, error),
             SessionEvent::Chat(event) => self.on_chat_event(event),
+            SessionEvent::Settled { .. } => {}
         }
     }
 

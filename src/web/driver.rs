@@ -2,16 +2,16 @@
 //!
 //! The one drain rule, stated once: after every input (a command, an HTTP result, a timer), poll
 //! the session until it has no request and no event left; send each request with
-//! [`http::send`] (its result is the next input); hand each event first to
-//! the waiters (Promise methods waiting for it), then to the sink (the SDK's event dispatch);
-//! finally re-arm ONE timer for [`Session::poll_timeout`].
+//! [`http::send`] (its result is the next input); hand each event to the sink (the SDK's event
+//! dispatch, which also settles the Promises of [`SessionEvent::Settled`]); finally re-arm ONE
+//! timer for [`Session::poll_timeout`].
 //!
-//! No `RefCell` borrow is held while a waiter or the sink runs. The sink
+//! No `RefCell` borrow is held while the sink runs. The sink
 //! calls page callbacks, which may call back into the SDK and give the session another command:
 //! that command's own drain sees one in progress and returns, and the drain in progress picks up
 //! what the command produced on its next round, so events keep their order.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 use base64::Engine;
@@ -19,28 +19,20 @@ use js_sys::Function;
 
 use super::handles::Timeout;
 use super::http;
-use crate::core::chat::{Chat, ChatEvent, QueryError, QueryId, QueryOutcome};
+use super::task::later;
 use crate::core::connection::{ConnectionConfig, Randomness};
 use crate::core::http::HttpRequest;
 use crate::core::session::{Session, SessionEvent};
 use crate::core::Instant;
 
-/// What a query's outcome goes to.
-pub(crate) type Answered = Box<dyn FnOnce(Result<QueryOutcome, QueryError>)>;
-
-/// Where the events of a session go once the waiters have seen them.
+/// Where the events of a session go.
 pub(crate) type Sink = Rc<dyn Fn(SessionEvent)>;
-
-/// A waiter: sees each event; `true` once it is done (then it is dropped). `None`: the session
-/// is gone, no event will come.
-pub(crate) type Waiter = Box<dyn FnMut(Option<&SessionEvent>) -> bool>;
 
 struct Inner {
     session: Session,
     /// The `fetch` the shim captured at load.
     fetch: Function,
     sink: Sink,
-    waiters: Vec<Waiter>,
     /// The one timer, armed for the session's next deadline.
     timer: Option<(Instant, Timeout)>,
     /// A drain is in progress (further down the stack).
@@ -88,7 +80,7 @@ impl Driver {
         // 96 random bits: stanza ids double as XEP-0359 origin-ids, unique across sessions.
         let id_prefix = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<12>());
         let session = Session::new(config, randomness(), id_prefix);
-        let inner = Inner { session, fetch, sink, waiters: Vec::new(), timer: None, draining: false };
+        let inner = Inner { session, fetch, sink, timer: None, draining: false };
         let driver = Driver(Rc::new(RefCell::new(inner)));
         driver.act(|s, now| s.start(now));
         driver
@@ -110,41 +102,17 @@ impl Driver {
     pub(crate) fn reconnect(&self) {
         self.act(|s, now| s.reconnect(now, randomness()));
     }
-
-    /// Adds `waiter`, which sees every event from now on until it returns `true`. Add it BEFORE
-    /// the command whose drain may raise the event it waits for.
-    pub(crate) fn wait(&self, waiter: Waiter) {
-        self.0.borrow_mut().waiters.push(waiter);
-    }
-
-    /// Runs a query on the session; `done` gets its result.
-    pub(crate) fn query(&self, ask: impl FnOnce(&mut Chat, Instant) -> QueryId, done: Answered) {
-        let asked: Rc<Cell<Option<QueryId>>> = Rc::default();
-        let mut done = Some(done);
-        self.wait(Box::new({
-            let asked = asked.clone();
-            move |event| {
-                let result = match event {
-                    Some(SessionEvent::Chat(ChatEvent::QueryResult { id, result })) if asked.get() == Some(*id) => result.clone(),
-                    Some(SessionEvent::Disconnected(_)) | None => Err(QueryError::Disconnected),
-                    _ => return false,
-                };
-                if let Some(done) = done.take() {
-                    done(result);
-                }
-                true
-            }
-        }));
-        self.act(|s, now| asked.set(Some(ask(s.chat_mut(), now))));
-    }
 }
 
 impl Drop for Inner {
-    // A session dropped with waiters left (replaced by a new one, or freed) tells them, so every
-    // Promise waiting on it settles. Waiters only settle Promises and log on `None`.
+    // A session dropped with operations pending (replaced by a new one, or freed) settles them,
+    // so every Promise waiting on it ends; from a microtask, as the drop may happen while the
+    // SDK state is borrowed.
     fn drop(&mut self) {
-        for mut waiter in std::mem::take(&mut self.waiters) {
-            waiter(None);
+        let settled = self.session.abandon();
+        if !settled.is_empty() {
+            let sink = self.sink.clone();
+            later(Box::new(move || settled.into_iter().for_each(|event| sink(event))));
         }
     }
 }
@@ -175,13 +143,6 @@ fn drain(cell: &Rc<RefCell<Inner>>) {
             send_request(Rc::downgrade(cell), &fetch, &request);
         }
         for event in events {
-            let mut waiters = std::mem::take(&mut cell.borrow_mut().waiters);
-            waiters.retain_mut(|waiter| !waiter(Some(&event)));
-            {
-                let mut inner = cell.borrow_mut();
-                waiters.append(&mut inner.waiters);
-                inner.waiters = waiters;
-            }
             sink(event);
         }
     }

@@ -61,6 +61,11 @@ struct State {
     client: Client,
     /// Upload slots handed out and PUTs in flight.
     uploads: Uploads,
+    /// The Promises the session settles ([`SessionEvent::Settled`]), by number, with the file
+    /// an `uploadFileToConverse` PUTs once it has a slot.
+    ///
+    /// [`SessionEvent::Settled`]: crate::core::session::SessionEvent::Settled
+    pending: Vec<(u64, Reply, Option<web_sys::Blob>)>,
 }
 
 /// The SDK instance behind `window.exoChat`. The shim creates one per page. Clones share the
