@@ -122,29 +122,20 @@ fn drain(cell: &Rc<RefCell<Inner>>) {
     if std::mem::replace(&mut cell.borrow_mut().draining, true) {
         return;
     }
+    let (fetch, sink) = {
+        let inner = cell.borrow();
+        (inner.fetch.clone(), inner.sink.clone())
+    };
+    // One output at a time, each borrow ending with its statement: no list to collect them in.
     loop {
-        let (requests, events, fetch, sink) = {
-            let mut inner = cell.borrow_mut();
-            let now = now();
-            let mut requests = Vec::new();
-            while let Some(request) = inner.session.poll_transmit(now) {
-                requests.push(request);
-            }
-            let mut events = Vec::new();
-            while let Some(event) = inner.session.poll_event() {
-                events.push(event);
-            }
-            (requests, events, inner.fetch.clone(), inner.sink.clone())
-        };
-        if requests.is_empty() && events.is_empty() {
-            break;
-        }
-        for request in requests {
+        let request = cell.borrow_mut().session.poll_transmit(now());
+        if let Some(request) = request {
             send_request(Rc::downgrade(cell), &fetch, &request);
+            continue;
         }
-        for event in events {
-            sink(event);
-        }
+        let event = cell.borrow_mut().session.poll_event();
+        let Some(event) = event else { break };
+        sink(event);
     }
     let mut inner = cell.borrow_mut();
     inner.draining = false;
