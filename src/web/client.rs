@@ -33,7 +33,6 @@ use crate::core::muc::Occupant;
 use crate::core::replay::Shown;
 use crate::core::rest::{self, FeedbackConfig, RestError, StartParams};
 use crate::core::session::SessionEvent;
-use crate::core::Instant;
 
 /// What the feedback configuration goes to: the raw object and its typed reading, or `None`.
 pub(crate) type Configured = Box<dyn FnOnce(Option<(Value, FeedbackConfig)>)>;
@@ -167,9 +166,11 @@ impl Sdk {
     }
 
     /// Runs a chat command on the running session.
-    fn command<R>(&self, method: &str, f: impl FnOnce(&mut Chat, Instant) -> Result<R, ChatError>) -> Result<R, JsValue> {
+    fn command<R>(&self, method: &str, f: impl FnOnce(&mut Chat) -> Result<R, ChatError>) -> Result<R, JsValue> {
         let driver = self.live(method)?;
-        driver.act(|s, now| f(s.chat_mut(), now)).map_err(|e| chat_error(method, &e))
+        let result = f(driver.session().chat_mut());
+        driver.drain();
+        result.map_err(|e| chat_error(method, &e))
     }
 
     /// Starts a new session (stopping the current one); its events come back through
@@ -187,7 +188,8 @@ impl Sdk {
             (client.current, client.session.take())
         };
         if let Some(old) = old {
-            old.act(|s, now| s.stop(now));
+            old.session().stop(now());
+            old.drain();
         }
         self.emit_status("connecting", None);
         let weak = self.downgrade();
@@ -233,7 +235,8 @@ impl Sdk {
             sdk.state.borrow_mut().client.main_room = Some(room.clone());
             let nick = decisions::customer_nick(&provisioned.name, &params.full_name, &provisioned.username);
             let promise = sdk.wait_for(reply);
-            driver.act(|s, now| s.join_for(now, promise, M, &room, &nick, Some(start)));
+            driver.session().join_for(now(), promise, M, &room, &nick, Some(start));
+            driver.drain();
         }));
         Ok(())
     }
@@ -245,7 +248,8 @@ impl Sdk {
         let nick = string_arg(method, "nick", &nick)?;
         let driver = self.live(method)?;
         let promise = self.wait_for(reply.clone());
-        driver.act(|s, now| s.join_for(now, promise, method, &room, nick.trim(), None));
+        driver.session().join_for(now(), promise, method, &room, nick.trim(), None);
+        driver.drain();
         Ok(())
     }
 
@@ -298,7 +302,7 @@ impl Sdk {
     /// `leaveRoom(roomJid)`.
     pub(crate) fn leave(&self, room: JsValue) -> Result<(), JsValue> {
         let room = room_arg("leaveRoom", &room)?;
-        self.command("leaveRoom", |chat, _| {
+        self.command("leaveRoom", |chat| {
             chat.leave(&room);
             Ok(())
         })?;
@@ -323,13 +327,13 @@ impl Sdk {
         if body.trim().is_empty() && files.is_empty() {
             return Err(bad_argument(M, "nothing to send: body is empty and there are no files"));
         }
-        self.command(M, |chat, _| chat.send_message(&room, &body, &subtype, &files))
+        self.command(M, |chat| chat.send_message(&room, &body, &subtype, &files))
     }
 
     /// `sendTypingStatus` / `sendPausedStatus`.
     pub(crate) fn send_chat_state(&self, method: &str, room: JsValue, state: ChatState) -> Result<(), JsValue> {
         let room = room_arg(method, &room)?;
-        self.command(method, |chat, _| chat.send_chat_state(&room, state)).map(drop)
+        self.command(method, |chat| chat.send_chat_state(&room, state)).map(drop)
     }
 
     /// `sendDisplayedReceipt` (`displayed`) / `sendReceiveReceipt`: once per msgid; an empty
@@ -340,7 +344,7 @@ impl Sdk {
         if msgid.is_empty() {
             return Ok(());
         }
-        self.command(method, |chat, _| if displayed { chat.send_marker(&room, &msgid) } else { chat.send_receipt(&room, &msgid) })
+        self.command(method, |chat| if displayed { chat.send_marker(&room, &msgid) } else { chat.send_receipt(&room, &msgid) })
             .map(drop)
     }
 
@@ -357,15 +361,17 @@ impl Sdk {
     /// `getUserStatus()`: our presence while connected, else `"offline"`.
     pub(crate) fn user_status(&self) -> String {
         let driver = self.live("getUserStatus").ok();
-        let status = driver.map(|d| d.read(|s| if s.connection().is_online() { s.chat().presence_show() } else { "offline" }));
-        status.unwrap_or("offline").to_owned()
+        let Some(driver) = driver else { return "offline".to_owned() };
+        let s = driver.session();
+        if s.connection().is_online() { s.chat().presence_show() } else { "offline" }.to_owned()
     }
 
     /// `logout()`: ends the session (no-op without one).
     pub(crate) fn end_session(&self) {
         if let Ok(driver) = self.live("logout") {
             self.state.borrow_mut().client.stopping = true;
-            driver.act(|s, now| s.stop(now));
+            driver.session().stop(now());
+            driver.drain();
         }
     }
 
@@ -377,7 +383,8 @@ impl Sdk {
         };
         let promise = self.wait_for(reply.clone());
         self.state.borrow_mut().client.stopping = true;
-        driver.act(|s, now| s.close_for(now, promise));
+        driver.session().close_for(now(), promise);
+        driver.drain();
         Ok(())
     }
 
@@ -405,7 +412,10 @@ impl Sdk {
                 Err(e) => return reply.settle(Err(e)),
             };
             let (own_nick, own_jid) = match sdk.live(M) {
-                Ok(d) => d.read(|s| (s.chat().nick(&room).map(str::to_owned), s.chat().own_jid().cloned())),
+                Ok(d) => {
+                    let s = d.session();
+                    (s.chat().nick(&room).map(str::to_owned), s.chat().own_jid().cloned())
+                }
                 Err(_) => (None, None),
             };
             let now = now();

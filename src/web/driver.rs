@@ -11,7 +11,7 @@
 //! that command's own drain sees one in progress and returns, and the drain in progress picks up
 //! what the command produced on its next round, so events keep their order.
 
-use std::cell::RefCell;
+use std::cell::{RefCell, RefMut};
 use std::rc::{Rc, Weak};
 
 use base64::Engine;
@@ -82,25 +82,26 @@ impl Driver {
         let session = Session::new(config, randomness(), id_prefix);
         let inner = Inner { session, fetch, sink, timer: None, draining: false };
         let driver = Driver(Rc::new(RefCell::new(inner)));
-        driver.act(|s, now| s.start(now));
+        driver.session().start(now());
+        driver.drain();
         driver
     }
 
-    /// Gives the session a command, then drains.
-    pub(crate) fn act<R>(&self, command: impl FnOnce(&mut Session, Instant) -> R) -> R {
-        let result = command(&mut self.0.borrow_mut().session, now());
-        drain(&self.0);
-        result
+    /// The session, to read it or give it a command (then [`Driver::drain`]). The borrow must
+    /// end before anything calls page code: take it within one statement.
+    pub(crate) fn session(&self) -> RefMut<'_, Session> {
+        RefMut::map(self.0.borrow_mut(), |inner| &mut inner.session)
     }
 
-    /// Reads the session.
-    pub(crate) fn read<R>(&self, f: impl FnOnce(&Session) -> R) -> R {
-        f(&self.0.borrow().session)
+    /// The drain rule, after a command.
+    pub(crate) fn drain(&self) {
+        drain(&self.0);
     }
 
     /// Connects again after a failure, with fresh randomness (the chat rejoins its rooms).
     pub(crate) fn reconnect(&self) {
-        self.act(|s, now| s.reconnect(now, randomness()));
+        self.session().reconnect(now(), randomness());
+        self.drain();
     }
 }
 

@@ -11,6 +11,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, ProgressEvent, XmlHttpRequest};
 
 use super::client::string_arg;
+use super::driver::now;
 use super::task::Reply;
 use super::handles::EventListener;
 use super::widget::WidgetEvent;
@@ -67,7 +68,8 @@ impl Sdk {
         if let Some(entry) = self.state.borrow_mut().pending.last_mut() {
             entry.2 = file;
         }
-        driver.act(|s, now| s.query_for(now, promise, then));
+        driver.session().query_for(now(), promise, then);
+        driver.drain();
         Ok(())
     }
 
