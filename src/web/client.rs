@@ -109,14 +109,14 @@ fn files_arg(method: &str, value: &JsValue) -> Result<Vec<FileRef>, JsValue> {
     }
     let bad = || bad_argument(method, "files must be null or an array of { url, name }");
     let Value::Array(items) = to_json(value) else { return Err(bad()) };
-    items
-        .iter()
-        .map(|f| {
-            let url = f.get("url").and_then(Value::as_str).filter(|u| !u.trim().is_empty()).ok_or_else(bad)?;
-            let name = f.get("name").and_then(Value::as_str).map_or_else(|| media::file_name(url), str::to_owned);
-            Ok(FileRef { url: url.to_owned(), name })
-        })
-        .collect()
+    // A loop, not a collect into `Result<Vec<_>, _>` (an instantiation of its own).
+    let mut files = Vec::new();
+    for f in &items {
+        let url = f.get("url").and_then(Value::as_str).filter(|u| !u.trim().is_empty()).ok_or_else(bad)?;
+        let name = f.get("name").and_then(Value::as_str).map_or_else(|| media::file_name(url), str::to_owned);
+        files.push(FileRef { url: url.to_owned(), name });
+    }
+    Ok(files)
 }
 
 /// A `ChatError` as a thrown error of `method`.
@@ -419,15 +419,13 @@ impl Sdk {
                 Err(_) => (None, None),
             };
             let now = now();
-            let archived = entries
-                .iter()
-                .map(|entry| {
-                    let mut msg = MessageObject::from_archived(entry, own_nick.as_deref(), own_jid.as_ref(), now);
-                    // The archive is this room's, whatever JID an entry names as its sender.
-                    msg.from_muc = room.to_string();
-                    msg
-                })
-                .collect();
+            let mut archived = Vec::new();
+            for entry in &entries {
+                let mut msg = MessageObject::from_archived(entry, own_nick.as_deref(), own_jid.as_ref(), now);
+                // The archive is this room's, whatever JID an entry names as its sender.
+                msg.from_muc = room.to_string();
+                archived.push(msg);
+            }
             let fresh = sdk.state.borrow_mut().client.shown.replay(archived);
             for msg in &fresh {
                 sdk.deliver(msg);

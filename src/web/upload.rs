@@ -53,9 +53,10 @@ type Uploaded = Box<dyn FnOnce(Result<(), String>)>;
 impl Sdk {
     /// Aborts every PUT in flight (each resolves `null`).
     pub(crate) fn cancel_uploads(&self) {
-        let active: Vec<XmlHttpRequest> = self.state.borrow().uploads.active.iter().map(|(_, xhr, _)| xhr.clone()).collect();
-        // Aborting fires the requests' `abort` listeners: no borrow may be held.
-        for xhr in active {
+        // Aborting fires the requests' `abort` listeners: no borrow may be held, so the list is
+        // taken out first (its listeners are removed when it drops, after the aborts).
+        let active = std::mem::take(&mut self.state.borrow_mut().uploads.active);
+        for (_, xhr, _) in &active {
             let _ = xhr.abort();
         }
     }
@@ -196,19 +197,17 @@ impl Sdk {
                 sdk.upload_done(&name, result, done);
             }
         });
-        let mut listeners: Vec<EventListener> = ["load", "error", "abort"]
-            .into_iter()
-            .map(|event| {
-                let (finish, request) = (finish.clone(), xhr.clone());
-                EventListener::new(&xhr, event, move |_| {
-                    finish(match event {
-                        "load" => Ok(request.status().unwrap_or(0)),
-                        "error" => Err("network error"),
-                        _ => Err("cancelled"),
-                    })
+        let mut listeners = Vec::new();
+        for event in ["load", "error", "abort"] {
+            let (finish, request) = (finish.clone(), xhr.clone());
+            listeners.push(EventListener::new(&xhr, event, move |_| {
+                finish(match event {
+                    "load" => Ok(request.status().unwrap_or(0)),
+                    "error" => Err("network error"),
+                    _ => Err("cancelled"),
                 })
-            })
-            .collect();
+            }));
+        }
         listeners.push(EventListener::new(&upload, "progress", move |e: JsValue| report(e.unchecked_into::<ProgressEvent>().loaded())));
         self.state.borrow_mut().uploads.active.push((id, xhr.clone(), listeners));
         if xhr.send_with_opt_blob(Some(file)).is_err() {
