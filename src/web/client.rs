@@ -589,8 +589,8 @@ impl Sdk {
                 let value = object(&[("msgid", msgid.into()), ("roomJid", room.to_string().into()), ("status", status.as_str().into())]);
                 self.emit_value("messageStatus", &value);
             }
-            // Join failures and query results go to the waiters; incoming receipts and markers
-            // show as `messageStatus`.
+            // Join failures and query results end the session's pending operations
+            // (`core::flows`); incoming receipts and markers show as `messageStatus`.
             _ => {}
         }
     }
