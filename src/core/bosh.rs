@@ -21,8 +21,8 @@ use super::http::{HttpRequest, HttpResponse, Method, RequestId, TransportError};
 use super::ns;
 use super::queue::Queue;
 use super::vecmap::VecMap;
-use super::xml::{Element, Node};
-use super::Instant;
+use super::xml::{name_index, Element, Node};
+use super::{earliest, Instant};
 
 /// The `Content-Type` of every POST: text/plain keeps it a CORS "simple" request (no preflight);
 /// connection managers read the body whatever the type says.
@@ -119,24 +119,42 @@ pub enum TerminateCondition {
     Other(String),
 }
 
+/// The defined conditions' names, in variant order.
+const TERMINATE_NAMES: [&str; 13] = [
+    "bad-request",
+    "host-gone",
+    "host-unknown",
+    "improper-addressing",
+    "internal-server-error",
+    "item-not-found",
+    "other-request",
+    "policy-violation",
+    "remote-connection-failed",
+    "remote-stream-error",
+    "see-other-uri",
+    "system-shutdown",
+    "undefined-condition",
+];
+
 impl TerminateCondition {
     fn parse(condition: Option<&str>) -> TerminateCondition {
-        match condition {
-            None | Some("") => TerminateCondition::Unspecified,
-            Some("bad-request") => TerminateCondition::BadRequest,
-            Some("host-gone") => TerminateCondition::HostGone,
-            Some("host-unknown") => TerminateCondition::HostUnknown,
-            Some("improper-addressing") => TerminateCondition::ImproperAddressing,
-            Some("internal-server-error") => TerminateCondition::InternalServerError,
-            Some("item-not-found") => TerminateCondition::ItemNotFound,
-            Some("other-request") => TerminateCondition::OtherRequest,
-            Some("policy-violation") => TerminateCondition::PolicyViolation,
-            Some("remote-connection-failed") => TerminateCondition::RemoteConnectionFailed,
-            Some("remote-stream-error") => TerminateCondition::RemoteStreamError,
-            Some("see-other-uri") => TerminateCondition::SeeOtherUri,
-            Some("system-shutdown") => TerminateCondition::SystemShutdown,
-            Some("undefined-condition") => TerminateCondition::UndefinedCondition,
-            Some(other) => TerminateCondition::Other(other.to_owned()),
+        use TerminateCondition::*;
+        let Some(name) = condition.filter(|c| !c.is_empty()) else { return Unspecified };
+        match name_index(&TERMINATE_NAMES, name) {
+            Some(0) => BadRequest,
+            Some(1) => HostGone,
+            Some(2) => HostUnknown,
+            Some(3) => ImproperAddressing,
+            Some(4) => InternalServerError,
+            Some(5) => ItemNotFound,
+            Some(6) => OtherRequest,
+            Some(7) => PolicyViolation,
+            Some(8) => RemoteConnectionFailed,
+            Some(9) => RemoteStreamError,
+            Some(10) => SeeOtherUri,
+            Some(11) => SystemShutdown,
+            Some(12) => UndefinedCondition,
+            _ => Other(name.to_owned()),
         }
     }
 
@@ -218,7 +236,7 @@ enum Kind {
     Terminate,
 }
 
-/// A request the server has not yet answered.
+/// A request, from its first transmission until its answer is processed.
 #[derive(Debug)]
 struct Flight {
     body: String,
@@ -231,15 +249,9 @@ struct Flight {
     failures: u32,
     /// When to resend after a failure.
     retry_at: Option<Instant>,
-}
-
-/// An answer waiting for the answers to lower `rid`s.
-#[derive(Debug)]
-struct Answer {
-    body: Element,
-    kind: Kind,
-    empty_request: bool,
-    sent_at: Instant,
+    /// The answer, waiting for the answers to lower `rid`s; an answered request no longer
+    /// counts as in flight.
+    answer: Option<Element>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -265,7 +277,6 @@ pub struct Bosh {
     deliver_rid: u64,
     next_request: u64,
     flights: VecMap<u64, Flight>,
-    answers: VecMap<u64, Answer>,
     outgoing: Queue<Outgoing>,
     terminate_requested: bool,
     terminate_sent: bool,
@@ -289,7 +300,6 @@ impl Bosh {
             deliver_rid: rid,
             next_request: 0,
             flights: VecMap::new(),
-            answers: VecMap::new(),
             outgoing: Queue::new(),
             terminate_requested: false,
             terminate_sent: false,
@@ -334,13 +344,22 @@ impl Bosh {
             self.close(BoshEvent::Terminated);
             return;
         }
-        self.outgoing.extend(last.into_iter().map(Outgoing::Payload));
+        for e in last {
+            self.outgoing.push_back(Outgoing::Payload(e));
+        }
         self.terminate_requested = true;
     }
 
     /// Takes the HTTP result of request `id`.
     pub fn handle_response(&mut self, now: Instant, id: RequestId, result: Result<HttpResponse, TransportError>) {
-        let Some((&rid, flight)) = self.flights.iter_mut().find(|(_, f)| f.request == Some(id)) else {
+        let mut found = None;
+        for (&rid, flight) in self.flights.iter_mut() {
+            if flight.request == Some(id) {
+                found = Some((rid, flight));
+                break;
+            }
+        }
+        let Some((rid, flight)) = found else {
             return; // a request of a closed session, or one already superseded by a resend
         };
         flight.request = None;
@@ -384,7 +403,13 @@ impl Bosh {
     #[must_use]
     pub fn poll_transmit(&mut self, now: Instant) -> Option<HttpRequest> {
         // Resends first: the server processes rids in order.
-        let due = self.flights.iter().find(|(_, f)| f.request.is_none() && f.retry_at.is_none()).map(|(&rid, _)| rid);
+        let mut due = None;
+        for (&rid, f) in self.flights.iter() {
+            if f.request.is_none() && f.retry_at.is_none() && f.answer.is_none() {
+                due = Some(rid);
+                break;
+            }
+        }
         if let Some(rid) = due {
             return self.resend(rid);
         }
@@ -397,19 +422,27 @@ impl Bosh {
 
     /// The next instant at which [`Bosh::handle_timeout`] has work to do.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let retry = self.flights.values().filter_map(|f| f.retry_at).min();
-        let poll = self.no_poll_before.filter(|_| self.wants_poll());
         let requests = self.params.as_ref().map_or(0, |p| p.requests as usize);
         let terminate_due = self.terminate_requested && !self.terminate_sent;
-        let blocked = terminate_due || (!self.outgoing.is_empty() && self.flights.len() < requests);
-        let payload = self.overtake_at().filter(|_| blocked);
-        retry.into_iter().chain(poll).chain(payload).min()
+        let blocked = terminate_due || (!self.outgoing.is_empty() && self.in_flight() < requests);
+        let mut next = self.no_poll_before.filter(|_| self.wants_poll());
+        let mut consider = |t: Option<Instant>| next = earliest(next, t);
+        for f in self.flights.values() {
+            consider(f.retry_at);
+        }
+        consider(self.overtake_at().filter(|_| blocked));
+        next
     }
 
     /// When the youngest empty long-poll in flight may be followed by a newer request.
     fn overtake_at(&self) -> Option<Instant> {
-        let youngest = self.flights.values().filter(|f| f.empty && f.request.is_some()).map(|f| f.sent_at).max()?;
-        Some(youngest.plus_ms(OVERTAKE_AFTER_MS))
+        let mut youngest = None;
+        for f in self.flights.values() {
+            if f.empty && f.request.is_some() {
+                youngest = youngest.max(Some(f.sent_at));
+            }
+        }
+        Some(youngest?.plus_ms(OVERTAKE_AFTER_MS))
     }
 
     /// The next event, if any.
@@ -419,13 +452,14 @@ impl Bosh {
     }
 
     fn create(&mut self, now: Instant) -> HttpRequest {
+        // Numbers are written as u64 here and elsewhere in the core: one integer formatter.
         let body = Element::new("body", ns::HTTPBIND)
             .attr("content", "text/xml; charset=utf-8")
-            .attr("hold", &self.config.hold.to_string())
+            .attr("hold", &u64::from(self.config.hold).to_string())
             .attr("rid", &self.next_rid.to_string())
             .attr("to", &self.config.to)
             .attr("ver", "1.6")
-            .attr("wait", &self.config.wait_secs.to_string())
+            .attr("wait", &u64::from(self.config.wait_secs).to_string())
             .attr("xml:lang", &self.config.lang)
             .attr("xmpp:version", "1.0")
             .attr("xmlns:xmpp", ns::XBOSH);
@@ -444,7 +478,7 @@ impl Bosh {
             // The terminate goes even when every slot is busy (XEP-0124 §12).
             return Some(self.terminate_body(now));
         }
-        if self.terminate_sent || self.flights.len() >= requests {
+        if self.terminate_sent || self.in_flight() >= requests {
             return None;
         }
         let mut body = self.body_element();
@@ -476,7 +510,16 @@ impl Bosh {
     fn wants_poll(&self) -> bool {
         let Some(params) = &self.params else { return false };
         let target = params.hold.clamp(1, params.requests.max(1)) as usize;
-        self.state == State::Open && !self.terminate_requested && self.flights.len() < target
+        self.state == State::Open && !self.terminate_requested && self.in_flight() < target
+    }
+
+    /// Requests not answered yet (sent, or waiting to be resent).
+    fn in_flight(&self) -> usize {
+        let mut n = 0;
+        for (_, f) in self.flights.iter() {
+            n += usize::from(f.answer.is_none());
+        }
+        n
     }
 
     fn terminate_body(&mut self, now: Instant) -> HttpRequest {
@@ -506,7 +549,7 @@ impl Bosh {
         }
         self.last_new_rid = rid;
         let mut flight =
-            Flight { body: body.to_xml(), kind, empty, sent_at: now, request: None, failures: 0, retry_at: None };
+            Flight { body: body.to_xml(), kind, empty, sent_at: now, request: None, failures: 0, retry_at: None, answer: None };
         let request = self.request_for(&mut flight);
         self.flights.insert(rid, flight);
         request
@@ -537,20 +580,21 @@ impl Bosh {
 
     /// Stores the answer to `rid` and processes every answer that is now in order.
     fn answered(&mut self, rid: u64, body: Element) {
-        let Some(flight) = self.flights.remove(&rid) else { return };
-        self.answers.insert(rid, Answer { body, kind: flight.kind, empty_request: flight.empty, sent_at: flight.sent_at });
-        while let Some(answer) = self.answers.remove(&self.deliver_rid) {
+        let Some(flight) = self.flights.get_mut(&rid) else { return };
+        flight.answer = Some(body);
+        while self.flights.get(&self.deliver_rid).is_some_and(|f| f.answer.is_some()) {
             let rid = self.deliver_rid;
             self.deliver_rid += 1;
-            self.process(rid, answer);
+            let Some(flight) = self.flights.remove(&rid) else { return };
+            self.process(rid, flight);
             if self.state == State::Closed {
                 return;
             }
         }
     }
 
-    fn process(&mut self, rid: u64, answer: Answer) {
-        let Answer { body, kind, empty_request, sent_at } = answer;
+    fn process(&mut self, rid: u64, flight: Flight) {
+        let Flight { answer: Some(body), kind, empty: empty_request, sent_at, .. } = flight else { return };
         let terminated = matches!(body.get_attr("type"), Some("terminate") | Some("error"));
         let condition = TerminateCondition::parse(body.get_attr("condition"));
         if kind == Kind::Create && !terminated {
@@ -564,9 +608,10 @@ impl Bosh {
         }
         let mut had_payload = false;
         for node in body.children {
-            if let Node::Element(element) = node {
+            if let Node::Element(mut element) = node {
                 had_payload = true;
-                self.events.push_back(BoshEvent::Payload(into_client_ns(element)));
+                into_client_ns(&mut element);
+                self.events.push_back(BoshEvent::Payload(element));
             }
         }
         if empty_request && !had_payload && rid == self.last_new_rid {
@@ -590,7 +635,6 @@ impl Bosh {
         }
         self.state = State::Closed;
         self.flights.clear();
-        self.answers.clear();
         self.outgoing.clear();
         self.events.push_back(event);
     }
@@ -615,19 +659,15 @@ fn read_params(body: &Element, config: &BoshConfig) -> Option<BoshParams> {
 
 /// Puts elements that inherited the BOSH namespace (no `xmlns` of their own) into
 /// `jabber:client`, as XEP-0206 §2 says connection managers may send them.
-fn into_client_ns(mut element: Element) -> Element {
+fn into_client_ns(element: &mut Element) {
     if element.ns == ns::HTTPBIND {
         element.ns = ns::CLIENT.to_owned();
-        element.children = element
-            .children
-            .into_iter()
-            .map(|n| match n {
-                Node::Element(e) => Node::Element(into_client_ns(e)),
-                text => text,
-            })
-            .collect();
+        for child in &mut element.children {
+            if let Node::Element(e) = child {
+                into_client_ns(e);
+            }
+        }
     }
-    element
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ use super::stanza_error::StanzaError;
 use super::upload::{self, SlotError, UploadService, UploadSlot};
 use super::vecmap::VecMap;
 use super::xml::Element;
-use super::Instant;
+use super::{earliest, Instant};
 
 /// How long a join may wait for the room's self-presence.
 pub const JOIN_TIMEOUT_MS: u64 = 30_000;
@@ -318,7 +318,7 @@ impl<V> Recent<V> {
     }
 
     fn contains(&self, key: &str) -> bool {
-        self.entries.iter().any(|(k, _)| k == key)
+        self.entries.as_slice().iter().any(|(k, _)| k == key)
     }
 
     /// Remembers `key`; `false` (and no change) when it was already there.
@@ -331,7 +331,7 @@ impl<V> Recent<V> {
     }
 
     fn get_mut(&mut self, key: &str) -> Option<&mut V> {
-        self.entries.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.entries.as_mut_slice().iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 }
 
@@ -460,7 +460,13 @@ impl Chat {
 
     /// The occupants of `room`, ourselves included, by nick.
     pub fn occupants(&self, room: &Jid) -> Vec<Occupant> {
-        self.rooms.get(room).map(|r| r.occupants.values().cloned().collect()).unwrap_or_default()
+        let mut list = Vec::new();
+        if let Some(r) = self.rooms.get(room) {
+            for o in r.occupants.values() {
+                list.push(o.clone());
+            }
+        }
+        list
     }
 
     /// The upload service found by the last successful discovery.
@@ -489,33 +495,29 @@ impl Chat {
 
     /// Expires joins and IQs whose deadline has passed.
     pub fn handle_timeout(&mut self, now: Instant) {
-        let expired: Vec<Jid> = self
-            .rooms
-            .iter()
-            .filter(|(_, r)| matches!(r.phase, Phase::Joining { deadline, .. } if deadline <= now))
-            .map(|(j, _)| j.clone())
-            .collect();
-        for room in expired {
-            // A late self-presence would leave a ghost occupant behind: leave explicitly.
-            self.leave_quietly(&room);
-            self.events.push_back(ChatEvent::JoinFailed { room, error: JoinError::Timeout });
-        }
-        let late: Vec<String> = self.pending.iter().filter(|(_, p)| p.deadline <= now).map(|(id, _)| id.clone()).collect();
-        for id in late {
-            if let Some(p) = self.take_pending(&id) {
-                self.finish_iq(now, p.purpose, Err(IqFailure::Timeout));
+        for room in self.room_jids() {
+            if self.rooms.get(&room).is_some_and(|r| matches!(r.phase, Phase::Joining { deadline, .. } if deadline <= now)) {
+                // A late self-presence would leave a ghost occupant behind: leave explicitly.
+                self.leave_quietly(&room);
+                self.join_failed(&room, JoinError::Timeout);
             }
+        }
+        // IQs sent while finishing one expire later, so this ends; the order is the sending order.
+        while let Some(i) = self.pending.iter().position(|(_, p)| p.deadline <= now) {
+            let (_, p) = self.pending.remove(i);
+            self.finish_iq(now, p.purpose, Err(IqFailure::Timeout));
         }
     }
 
     /// The connection is gone: pending queries and joins fail, joined rooms wait for
     /// [`Chat::rejoin`].
     pub fn handle_disconnect(&mut self, now: Instant) {
-        for (_, p) in std::mem::take(&mut self.pending) {
+        // In the order they were sent; finishing an IQ never sends another here.
+        while !self.pending.is_empty() {
+            let (_, p) = self.pending.remove(0);
             self.finish_iq(now, p.purpose, Err(IqFailure::Disconnected));
         }
-        let rooms: Vec<Jid> = self.rooms.keys().cloned().collect();
-        for jid in rooms {
+        for jid in self.room_jids() {
             let Some(room) = self.rooms.get_mut(&jid) else { continue };
             if matches!(room.phase, Phase::Joined | Phase::Lost) {
                 room.phase = Phase::Lost;
@@ -523,7 +525,7 @@ impl Chat {
                 room.last_state = None;
             } else {
                 self.rooms.remove(&jid);
-                self.events.push_back(ChatEvent::JoinFailed { room: jid, error: JoinError::Disconnected });
+                self.join_failed(&jid, JoinError::Disconnected);
             }
         }
     }
@@ -567,14 +569,10 @@ impl Chat {
     /// Joins again every room lost with the connection, asking for the history since the newest
     /// message seen there (duplicates are dropped).
     pub fn rejoin(&mut self, now: Instant) {
-        let lost: Vec<(Jid, String, Option<u64>)> = self
-            .rooms
-            .iter()
-            .filter(|(_, r)| matches!(r.phase, Phase::Lost))
-            .map(|(j, r)| (j.clone(), r.nick.clone(), r.last_stamp))
-            .collect();
-        for (room, nick, stamp) in lost {
-            let history = HistoryRequest { max_stanzas: None, since: stamp.map(Instant) };
+        for room in self.room_jids() {
+            let Some(r) = self.rooms.get(&room).filter(|r| matches!(r.phase, Phase::Lost)) else { continue };
+            let history = HistoryRequest { max_stanzas: None, since: r.last_stamp.map(Instant) };
+            let nick = r.nick.clone();
             // The nick was valid when we joined with it, so this cannot fail.
             let _ = self.join(now, &room, &nick, history);
         }
@@ -586,7 +584,7 @@ impl Chat {
             let joining = matches!(r.phase, Phase::Joining { .. } | Phase::Configuring);
             self.leave_quietly(room);
             if joining {
-                self.events.push_back(ChatEvent::JoinFailed { room: room.clone(), error: JoinError::Cancelled });
+                self.join_failed(room, JoinError::Cancelled);
             }
         }
     }
@@ -595,9 +593,8 @@ impl Chat {
     /// status starts `pending` ([`ChatEvent::MessageStatus`]).
     pub fn send_message(&mut self, room: &Jid, body: &str, subtype: &str, files: &[FileRef]) -> Result<String, ChatError> {
         self.joined_room(room)?;
-        let id = self.next_id();
+        let id = self.own_id();
         self.out.push_back(groupchat::chat_message(room, &id, body, subtype, files));
-        self.own_ids.insert(id.clone(), ());
         self.own_status.insert(id.clone(), (room.clone(), MessageStatus::Pending));
         if let Some(r) = self.rooms.get_mut(room) {
             r.last_state = Some(ChatState::Active);
@@ -614,8 +611,7 @@ impl Chat {
             return Ok(false);
         }
         r.last_state = Some(state);
-        let id = self.next_id();
-        self.own_ids.insert(id.clone(), ());
+        let id = self.own_id();
         self.out.push_back(groupchat::chat_state_message(room, &id, state));
         Ok(true)
     }
@@ -623,44 +619,25 @@ impl Chat {
     /// `sendReceiveReceipt`: sends a receipt for `msgid` and raises [`ChatEvent::ReceiptSent`];
     /// `Ok(false)` when one was already sent for it (or `msgid` is empty).
     pub fn send_receipt(&mut self, room: &Jid, msgid: &str) -> Result<bool, ChatError> {
-        self.joined_room(room)?;
-        if msgid.is_empty() || !self.receipts_sent.insert(format!("{room}\n{msgid}"), ()) {
-            return Ok(false);
-        }
-        let id = self.next_id();
-        self.own_ids.insert(id.clone(), ());
-        self.out.push_back(groupchat::receipt_message(room, &id, msgid));
-        self.events.push_back(ChatEvent::ReceiptSent { room: room.clone(), msgid: msgid.to_owned() });
-        Ok(true)
+        self.send_ack(room, msgid, false)
     }
 
     /// `sendDisplayedReceipt`: sends a `displayed` marker for `msgid` and raises
     /// [`ChatEvent::MarkerSent`]; `Ok(false)` when one was already sent for it (or `msgid` is
     /// empty).
     pub fn send_marker(&mut self, room: &Jid, msgid: &str) -> Result<bool, ChatError> {
-        self.joined_room(room)?;
-        if msgid.is_empty() || !self.markers_sent.insert(format!("{room}\n{msgid}"), ()) {
-            return Ok(false);
-        }
-        let id = self.next_id();
-        self.own_ids.insert(id.clone(), ());
-        self.out.push_back(groupchat::displayed_message(room, &id, msgid));
-        self.events.push_back(ChatEvent::MarkerSent { room: room.clone(), msgid: msgid.to_owned() });
-        Ok(true)
+        self.send_ack(room, msgid, true)
     }
 
     /// Sets our availability and tells every room we are in.
     pub fn set_presence(&mut self, show: Show) {
         self.show = show;
-        let targets: Vec<Jid> = self
-            .rooms
-            .iter()
-            .filter(|(_, r)| matches!(r.phase, Phase::Joined))
-            .filter_map(|(j, r)| j.with_resource(&r.nick).ok())
-            .collect();
-        for occupant in targets {
-            let id = self.next_id();
-            self.out.push_back(muc::presence_update(&occupant, &id, show));
+        for room in self.room_jids() {
+            let Some(r) = self.rooms.get(&room).filter(|r| matches!(r.phase, Phase::Joined)) else { continue };
+            if let Ok(occupant) = room.with_resource(&r.nick) {
+                let id = self.next_id();
+                self.out.push_back(muc::presence_update(&occupant, &id, show));
+            }
         }
     }
 
@@ -684,11 +661,11 @@ impl Chat {
         let q = self.next_query();
         if let Some(found) = &self.upload_service {
             let result = Ok(QueryOutcome::UploadService(Some(found.clone())));
-            self.events.push_back(ChatEvent::QueryResult { id: q, result });
+            self.query_result(q, result);
             return q;
         }
         let Some(domain) = self.own_domain() else {
-            self.events.push_back(ChatEvent::QueryResult { id: q, result: Err(QueryError::NoAccount) });
+            self.query_result(q, Err(QueryError::NoAccount));
             return q;
         };
         self.discoveries.insert(q, Discovery { outstanding: 1, items_done: false });
@@ -728,18 +705,66 @@ impl Chat {
     /// When [`Chat::handle_timeout`] must be called next (a join or an IQ deadline).
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let joins = self.rooms.values().filter_map(|r| match r.phase {
-            Phase::Joining { deadline, .. } => Some(deadline),
-            _ => None,
-        });
-        joins.chain(self.pending.iter().map(|(_, p)| p.deadline)).min()
+        let mut next = None;
+        for r in self.rooms.values() {
+            if let Phase::Joining { deadline, .. } = r.phase {
+                next = earliest(next, Some(deadline));
+            }
+        }
+        for (_, p) in &self.pending {
+            next = earliest(next, Some(p.deadline));
+        }
+        next
     }
 
     // ── Internals ───────────────────────────────────────────────────────────────────────────
 
+    /// The rooms' JIDs, copied out so that the loops over them may change the rooms.
+    fn room_jids(&self) -> Vec<Jid> {
+        let mut jids = Vec::new();
+        for jid in self.rooms.keys() {
+            jids.push(jid.clone());
+        }
+        jids
+    }
+
     fn next_id(&mut self) -> String {
         self.counter += 1;
         format!("{}-{}", self.id_prefix, self.counter)
+    }
+
+    /// Sends a `displayed` marker (`marker`) or a receipt for `msgid`, once per message.
+    fn send_ack(&mut self, room: &Jid, msgid: &str, marker: bool) -> Result<bool, ChatError> {
+        self.joined_room(room)?;
+        let sent = if marker { &mut self.markers_sent } else { &mut self.receipts_sent };
+        if msgid.is_empty() || !sent.insert(format!("{room}\n{msgid}"), ()) {
+            return Ok(false);
+        }
+        let id = self.own_id();
+        let (room, msgid) = (room.clone(), msgid.to_owned());
+        if marker {
+            self.out.push_back(groupchat::displayed_message(&room, &id, &msgid));
+            self.events.push_back(ChatEvent::MarkerSent { room, msgid });
+        } else {
+            self.out.push_back(groupchat::receipt_message(&room, &id, &msgid));
+            self.events.push_back(ChatEvent::ReceiptSent { room, msgid });
+        }
+        Ok(true)
+    }
+
+    /// A fresh id for a message of ours, remembered so that its reflection is known as ours.
+    fn own_id(&mut self) -> String {
+        let id = self.next_id();
+        self.own_ids.insert(id.clone(), ());
+        id
+    }
+
+    fn join_failed(&mut self, room: &Jid, error: JoinError) {
+        self.events.push_back(ChatEvent::JoinFailed { room: room.clone(), error });
+    }
+
+    fn query_result(&mut self, id: QueryId, result: Result<QueryOutcome, QueryError>) {
+        self.events.push_back(ChatEvent::QueryResult { id, result });
     }
 
     fn next_query(&mut self) -> QueryId {
@@ -760,8 +785,9 @@ impl Chat {
 
     fn emit_joined(&mut self, room: &Jid) {
         if let Some(r) = self.rooms.get(room) {
-            let occupants = r.occupants.values().cloned().collect();
-            self.events.push_back(ChatEvent::RoomJoined { room: room.clone(), nick: r.nick.clone(), occupants });
+            let nick = r.nick.clone();
+            let occupants = self.occupants(room);
+            self.events.push_back(ChatEvent::RoomJoined { room: room.clone(), nick, occupants });
         }
     }
 
@@ -825,7 +851,7 @@ impl Chat {
                     .map_err(failure)
                     .and_then(|p| p.as_ref().and_then(DiscoInfo::parse).ok_or(QueryError::BadReply))
                     .map(QueryOutcome::DiscoInfo);
-                self.events.push_back(ChatEvent::QueryResult { id: q, result });
+                self.query_result(q, result);
             }
             Purpose::Slot(q) => {
                 let result = match outcome {
@@ -833,7 +859,7 @@ impl Chat {
                     Err(IqFailure::Error(e)) => Err(QueryError::Slot(upload::slot_refusal(e))),
                     Err(f) => Err(failure(f)),
                 };
-                self.events.push_back(ChatEvent::QueryResult { id: q, result });
+                self.query_result(q, result);
             }
             Purpose::RoomConfig(room) => self.on_room_configured(&room, outcome),
             Purpose::UploadItems(q) => self.on_upload_items(now, q, outcome),
@@ -853,7 +879,7 @@ impl Chat {
             }
             Err(IqFailure::Disconnected) => {
                 self.rooms.remove(room);
-                self.events.push_back(ChatEvent::JoinFailed { room: room.clone(), error: JoinError::Disconnected });
+                self.join_failed(room, JoinError::Disconnected);
             }
             Err(f) => {
                 // A locked room is useless to everyone: leave it rather than linger as its owner.
@@ -862,7 +888,7 @@ impl Chat {
                     IqFailure::Error(e) => Some(e),
                     _ => None,
                 });
-                self.events.push_back(ChatEvent::JoinFailed { room: room.clone(), error });
+                self.join_failed(room, error);
             }
         }
     }
@@ -877,18 +903,18 @@ impl Chat {
             _ => Vec::new(),
         };
         let mut probes: Vec<Jid> = Vec::new();
-        for item in items {
+        for item in &items {
             // Items with a node are not services; the domain itself is probed already.
             if item.node.is_none() && Some(&item.jid) != domain.as_ref() && !probes.contains(&item.jid) {
-                probes.push(item.jid);
+                probes.push(item.jid.clone());
             }
         }
         probes.truncate(MAX_PROBED_ITEMS);
         let Some(d) = self.discoveries.get_mut(&q) else { return };
         d.items_done = true;
         d.outstanding += probes.len();
-        for jid in probes {
-            self.send_iq(now, jid.clone(), disco::info_query(), Purpose::UploadProbe(q, jid));
+        for jid in &probes {
+            self.send_iq(now, jid.clone(), disco::info_query(), Purpose::UploadProbe(q, jid.clone()));
         }
         self.check_discovery_done(q);
     }
@@ -919,8 +945,11 @@ impl Chat {
             return;
         }
         // Answers still on their way are of no use now.
-        self.pending.retain(|(_, p)| !matches!(p.purpose, Purpose::UploadItems(x) | Purpose::UploadProbe(x, _) if x == q));
-        self.events.push_back(ChatEvent::QueryResult { id: q, result: result.map(QueryOutcome::UploadService) });
+        let of_query = |p: &PendingIq| matches!(p.purpose, Purpose::UploadItems(x) | Purpose::UploadProbe(x, _) if x == q);
+        while let Some(i) = self.pending.iter().position(|(_, p)| of_query(p)) {
+            self.pending.remove(i);
+        }
+        self.query_result(q, result.map(QueryOutcome::UploadService));
     }
 
     fn on_presence(&mut self, now: Instant, stanza: &Element) {
@@ -949,7 +978,7 @@ impl Chat {
         }
         self.rooms.remove(room);
         let error = if error.is("conflict") { JoinError::NickConflict } else { JoinError::Refused(error) };
-        self.events.push_back(ChatEvent::JoinFailed { room: room.clone(), error });
+        self.join_failed(room, error);
     }
 
     fn on_occupant(&mut self, now: Instant, p: OccupantPresence) {

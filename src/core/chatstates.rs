@@ -46,7 +46,12 @@ impl ChatState {
 
     /// The chat state a message carries, if any. Unknown elements in the namespace are ignored.
     pub fn from_message(message: &Element) -> Option<ChatState> {
-        message.elements().filter(|e| e.ns == ns::CHAT_STATES).find_map(|e| ChatState::from_name(&e.name))
+        for e in message.elements() {
+            if let Some(state) = ChatState::from_name(&e.name).filter(|_| e.ns == ns::CHAT_STATES) {
+                return Some(state);
+            }
+        }
+        None
     }
 
     /// The element to put in a message.

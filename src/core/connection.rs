@@ -27,7 +27,7 @@ use super::ns;
 use super::queue::Queue;
 use super::sasl::{self, Mechanism, SaslClient, SaslError, SaslStep};
 use super::stanza_error::StanzaError;
-use super::xml::Element;
+use super::xml::{name_index, Element};
 use super::Instant;
 
 /// The `id` of the resource binding request.
@@ -120,22 +120,41 @@ pub enum StreamCondition {
     Other(String),
 }
 
+/// The defined conditions' names, in variant order (`not-well-formed` is an old name of
+/// `bad-format`).
+const STREAM_NAMES: [&str; 13] = [
+    "conflict",
+    "connection-timeout",
+    "host-gone",
+    "host-unknown",
+    "internal-server-error",
+    "not-authorized",
+    "bad-format",
+    "policy-violation",
+    "reset",
+    "resource-constraint",
+    "see-other-host",
+    "system-shutdown",
+    "not-well-formed",
+];
+
 impl StreamCondition {
     fn from_name(name: &str) -> StreamCondition {
-        match name {
-            "conflict" => StreamCondition::Conflict,
-            "connection-timeout" => StreamCondition::ConnectionTimeout,
-            "host-gone" => StreamCondition::HostGone,
-            "host-unknown" => StreamCondition::HostUnknown,
-            "internal-server-error" => StreamCondition::InternalServerError,
-            "not-authorized" => StreamCondition::NotAuthorized,
-            "not-well-formed" | "bad-format" => StreamCondition::BadFormat,
-            "policy-violation" => StreamCondition::PolicyViolation,
-            "reset" => StreamCondition::Reset,
-            "resource-constraint" => StreamCondition::ResourceConstraint,
-            "see-other-host" => StreamCondition::SeeOtherHost,
-            "system-shutdown" => StreamCondition::SystemShutdown,
-            other => StreamCondition::Other(other.to_owned()),
+        use StreamCondition::*;
+        match name_index(&STREAM_NAMES, name) {
+            Some(0) => Conflict,
+            Some(1) => ConnectionTimeout,
+            Some(2) => HostGone,
+            Some(3) => HostUnknown,
+            Some(4) => InternalServerError,
+            Some(5) => NotAuthorized,
+            Some(6 | 12) => BadFormat,
+            Some(7) => PolicyViolation,
+            Some(8) => Reset,
+            Some(9) => ResourceConstraint,
+            Some(10) => SeeOtherHost,
+            Some(11) => SystemShutdown,
+            _ => Other(name.to_owned()),
         }
     }
 
@@ -171,8 +190,7 @@ pub struct StreamError {
 impl StreamError {
     fn parse(error: &Element) -> StreamError {
         let condition = error
-            .elements()
-            .find(|e| e.ns == ns::STREAM_ERRORS && e.name != "text")
+            .condition(ns::STREAM_ERRORS)
             .map_or(StreamCondition::Other("undefined-condition".to_owned()), |e| StreamCondition::from_name(&e.name));
         let text = error.child_text("text", ns::STREAM_ERRORS).filter(|t| !t.is_empty());
         StreamError { condition, text }
@@ -469,7 +487,7 @@ impl Connection {
         if self.config.pipelining {
             let mut payload = vec![self.bind_request()];
             payload.append(&mut self.held);
-            self.pipelined.clone_from(&payload);
+            self.pipelined = payload.clone();
             self.bosh.restart(payload);
         } else {
             self.bosh.restart(Vec::new());

@@ -49,7 +49,11 @@ pub fn parse_iso(s: &str) -> Option<u64> {
         None => 0,
         Some(f) if !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()) => {
             // Pad or truncate to three digits: ".5" is 500 ms, ".123456" is 123 ms.
-            f.bytes().chain(std::iter::repeat(b'0')).take(3).fold(0, |acc, b| acc * 10 + u64::from(b - b'0'))
+            let mut ms = 0;
+            for i in 0..3 {
+                ms = ms * 10 + f.as_bytes().get(i).map_or(0, |b| u64::from(b - b'0'));
+            }
+            ms
         }
         Some(_) => return None,
     };
@@ -58,8 +62,8 @@ pub fn parse_iso(s: &str) -> Option<u64> {
         return None;
     }
     let local = days_from_civil(y, mo, d) * DAY_MS + h * 3_600_000 + mi * 60_000 + sec * 1000 + millis;
-    let utc = i128::from(local) - i128::from(offset_ms);
-    u64::try_from(utc).ok()
+    // `local` is below 2^49 (the year is at most 9999), so the signed arithmetic cannot overflow.
+    u64::try_from(local as i64 - offset_ms).ok()
 }
 
 /// Splits `hh:mm:ss[.sss]TZD` into the clock and the zone offset in ms (east positive). The
@@ -89,10 +93,11 @@ fn split_zone(time: &str) -> Option<(&str, i64)> {
 
 /// A run of ASCII digits as a number (no sign, no spaces).
 fn digits(s: &str) -> Option<u64> {
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+    if s.is_empty() {
         return None;
     }
-    s.parse().ok()
+    // At most four digits reach here (slices of fixed width), so the value cannot overflow.
+    s.bytes().try_fold(0, |n, b| b.is_ascii_digit().then(|| n * 10 + u64::from(b - b'0')))
 }
 
 fn is_leap(y: u64) -> bool {

@@ -19,7 +19,10 @@ pub fn room_jid(room_name: &str, username: &str) -> String {
     }
     let domain = username.rsplit_once('@').map_or(username, |(_, d)| d);
     let domain = domain.split('/').next().unwrap_or(domain);
-    format!("{room_name}@conference.{domain}")
+    let mut jid = room_name.to_owned();
+    jid.push_str("@conference.");
+    jid.push_str(domain);
+    jid
 }
 
 /// **D**: the feedback-config path under `cms_service_domain`, with its separators.
@@ -154,14 +157,16 @@ pub fn incoming_files(oob: &[super::oob::Oob], subtype: Option<&str>, body: &str
         url: url.to_owned(),
         name: desc.map_or_else(|| super::media::file_name(url), str::to_owned),
     };
-    if !oob.is_empty() {
-        return oob.iter().map(|o| named(&o.url, o.desc.as_deref())).collect();
+    // A plain loop: `map(..).collect()` instantiated an iterator and a collect for this alone.
+    let mut files = Vec::new();
+    for o in oob {
+        files.push(named(&o.url, o.desc.as_deref()));
     }
     let body = body.trim();
-    if subtype == Some(SUBTYPE_MEDIA) && super::config::is_http_url(body) {
-        return vec![named(body, None)];
+    if oob.is_empty() && subtype == Some(SUBTYPE_MEDIA) && super::config::is_http_url(body) {
+        files.push(named(body, None));
     }
-    Vec::new()
+    files
 }
 
 #[cfg(test)]
@@ -247,12 +252,13 @@ pub fn same_message(seen: &super::replay::ShownMessage, entry: &super::replay::S
 /// response gave (`userEntity.name`), else the `fullName` the page passed, else the local part of
 /// the XMPP account. Surrounding spaces are trimmed.
 pub fn customer_nick(provisioned_name: &str, full_name: &str, username: &str) -> String {
-    [provisioned_name, full_name, username.split('@').next().unwrap_or_default()]
-        .iter()
-        .map(|s| s.trim())
-        .find(|s| !s.is_empty())
-        .unwrap_or("customer")
-        .to_owned()
+    for name in [provisioned_name, full_name, username.split('@').next().unwrap_or_default()] {
+        let name = name.trim();
+        if !name.is_empty() {
+            return name.to_owned();
+        }
+    }
+    "customer".to_owned()
 }
 
 #[cfg(test)]

@@ -93,19 +93,24 @@ impl DiscoInfo {
         if !query.is("query", ns::DISCO_INFO) {
             return None;
         }
-        let identities = query
-            .find_all("identity", ns::DISCO_INFO)
-            .filter_map(|i| {
-                Some(Identity {
-                    category: i.get_attr("category")?.to_owned(),
-                    kind: i.get_attr("type")?.to_owned(),
-                    name: i.get_attr("name").map(str::to_owned),
-                })
-            })
-            .collect();
-        let features = query.find_all("feature", ns::DISCO_INFO).filter_map(|f| f.get_attr("var")).map(str::to_owned).collect();
-        let forms = query.find_all("x", ns::DATA_FORMS).filter(|x| x.get_attr("type") == Some("result")).map(parse_form).collect();
-        Some(DiscoInfo { node: query.get_attr("node").map(str::to_owned), identities, features, forms })
+        let mut info = DiscoInfo { node: query.get_attr("node").map(str::to_owned), ..DiscoInfo::default() };
+        for e in query.elements() {
+            match (e.name.as_str(), e.ns.as_str(), e.get_attr("category"), e.get_attr("type")) {
+                ("identity", ns::DISCO_INFO, Some(category), Some(kind)) => info.identities.push(Identity {
+                    category: category.to_owned(),
+                    kind: kind.to_owned(),
+                    name: e.get_attr("name").map(str::to_owned),
+                }),
+                ("feature", ns::DISCO_INFO, ..) => {
+                    if let Some(var) = e.get_attr("var") {
+                        info.features.push(var.to_owned());
+                    }
+                }
+                ("x", ns::DATA_FORMS, _, Some("result")) => info.forms.push(parse_form(e)),
+                _ => {}
+            }
+        }
+        Some(info)
     }
 
     /// Whether `feature` is advertised.
@@ -115,13 +120,15 @@ impl DiscoInfo {
 
     /// The first value of field `var` in the extension form whose `FORM_TYPE` is `form_type`.
     pub fn field(&self, form_type: &str, var: &str) -> Option<&str> {
-        self.forms
-            .iter()
-            .filter(|f| f.form_type.as_deref() == Some(form_type))
-            .flat_map(|f| f.fields.iter())
-            .find(|f| f.var == var)
-            .and_then(|f| f.values.first())
-            .map(String::as_str)
+        for form in &self.forms {
+            if form.form_type.as_deref() != Some(form_type) {
+                continue;
+            }
+            if let Some(field) = form.fields.iter().find(|f| f.var == var) {
+                return field.values.first().map(String::as_str);
+            }
+        }
+        None
     }
 
     /// The `<query/>` element publishing this information (identities and features only).
@@ -147,7 +154,10 @@ fn parse_form(x: &Element) -> ExtensionForm {
     let mut fields = Vec::new();
     for field in x.find_all("field", ns::DATA_FORMS) {
         let Some(var) = field.get_attr("var") else { continue };
-        let values: Vec<String> = field.find_all("value", ns::DATA_FORMS).map(Element::text_content).collect();
+        let mut values = Vec::new();
+        for v in field.find_all("value", ns::DATA_FORMS) {
+            values.push(v.text_content());
+        }
         if var == "FORM_TYPE" {
             form_type = values.into_iter().next();
         } else {
@@ -174,18 +184,13 @@ pub fn parse_items(query: &Element) -> Option<Vec<DiscoItem>> {
     if !query.is("query", ns::DISCO_ITEMS) {
         return None;
     }
-    Some(
-        query
-            .find_all("item", ns::DISCO_ITEMS)
-            .filter_map(|i| {
-                Some(DiscoItem {
-                    jid: Jid::parse(i.get_attr("jid")?).ok()?,
-                    node: i.get_attr("node").map(str::to_owned),
-                    name: i.get_attr("name").map(str::to_owned),
-                })
-            })
-            .collect(),
-    )
+    let mut items = Vec::new();
+    for i in query.find_all("item", ns::DISCO_ITEMS) {
+        if let Some(jid) = i.get_attr("jid").and_then(|j| Jid::parse(j).ok()) {
+            items.push(DiscoItem { jid, node: i.get_attr("node").map(str::to_owned), name: i.get_attr("name").map(str::to_owned) });
+        }
+    }
+    Some(items)
 }
 
 /// The payload of a disco#info request.
@@ -200,25 +205,22 @@ pub fn items_query() -> Element {
 
 /// What we publish about ourselves: a web client that speaks the XEPs of this core.
 pub fn own_info() -> DiscoInfo {
-    DiscoInfo {
-        node: None,
-        identities: vec![Identity { category: "client".into(), kind: "web".into(), name: Some("exochat".into()) }],
-        features: [
-            ns::DISCO_INFO,
-            ns::PING,
-            ns::MUC,
-            ns::CHAT_STATES,
-            ns::RECEIPTS,
-            ns::CHAT_MARKERS,
-            ns::OOB,
-            ns::SID,
-            ns::OCCUPANT_ID,
-        ]
-        .iter()
-        .map(|f| (*f).to_owned())
-        .collect(),
-        forms: Vec::new(),
+    let mut info = DiscoInfo::default();
+    info.identities.push(Identity { category: "client".into(), kind: "web".into(), name: Some("exochat".into()) });
+    for feature in [
+        ns::DISCO_INFO,
+        ns::PING,
+        ns::MUC,
+        ns::CHAT_STATES,
+        ns::RECEIPTS,
+        ns::CHAT_MARKERS,
+        ns::OOB,
+        ns::SID,
+        ns::OCCUPANT_ID,
+    ] {
+        info.features.push(feature.to_owned());
     }
+    info
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use super::xml::Element;
 
 /// A `type='groupchat'` message to `room` with `id` as both `id` and XEP-0359 origin-id.
 fn groupchat(room: &Jid, id: &str) -> Element {
-    Element::new("message", ns::CLIENT).attr("to", &room.to_string()).attr("type", "groupchat").attr("id", id)
+    Element::new("message", ns::CLIENT).attr("to", room.as_str()).attr("type", "groupchat").attr("id", id)
 }
 
 /// A message from `sendMessage`: the body ([`decisions::outgoing_body`]), the origin-id, a

@@ -68,18 +68,21 @@ impl Iq {
             Some(f) => Some(Jid::parse(f).ok()?),
             None => None,
         };
-        let payload = stanza.elements().find(|e| !(e.name == "error" && e.ns == stanza.ns)).cloned();
-        let error = (kind == IqType::Error).then(|| {
-            StanzaError::from_stanza(stanza).unwrap_or_else(|| StanzaError::new(ErrorType::Cancel, "undefined-condition"))
-        });
+        let mut payload = None;
+        for e in stanza.elements() {
+            if !e.is("error", &stanza.ns) {
+                payload = Some(e.clone());
+                break;
+            }
+        }
+        let error = (kind == IqType::Error).then(|| StanzaError::of_error_stanza(stanza));
         Some(Iq { id, kind, from, payload, error })
     }
 }
 
 /// A request IQ of `kind` (`Get` or `Set`) to `to` (`None`: our own account) carrying `payload`.
 pub fn request(kind: IqType, to: Option<&Jid>, id: &str, payload: Element) -> Element {
-    let to = to.map(ToString::to_string);
-    Element::new("iq", ns::CLIENT).attr("type", kind.as_str()).attr("id", id).attr_opt("to", to.as_deref()).child(payload)
+    Element::new("iq", ns::CLIENT).attr("type", kind.as_str()).attr("id", id).attr_opt("to", to.map(Jid::as_str)).child(payload)
 }
 
 /// The answer to an incoming `get` or `set`; `None` for results and errors, which answer our own
@@ -106,8 +109,7 @@ pub fn answer(request: &Iq) -> Option<Element> {
 }
 
 fn reply(request: &Iq, kind: &str) -> Element {
-    let to = request.from.as_ref().map(ToString::to_string);
-    Element::new("iq", ns::CLIENT).attr("type", kind).attr("id", &request.id).attr_opt("to", to.as_deref())
+    Element::new("iq", ns::CLIENT).attr("type", kind).attr("id", &request.id).attr_opt("to", request.from.as_ref().map(Jid::as_str))
 }
 
 #[cfg(test)]

@@ -64,11 +64,17 @@ impl fmt::Display for JidError {
 impl std::error::Error for JidError {}
 
 /// An XMPP address `[local@]domain[/resource]`, validated and with local and domain lowercased.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+///
+/// Held as its string form with the boundaries of its parts, so that copying, comparing and
+/// printing one is a single string operation.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Jid {
-    local: Option<String>,
-    domain: String,
-    resource: Option<String>,
+    /// `[local@]domain[/resource]`, normalised.
+    full: String,
+    /// Where the domainpart starts (0 without a localpart, else after the `@`).
+    domain_at: usize,
+    /// Where the domainpart ends (the `/` before a resourcepart, else the length).
+    domain_end: usize,
 }
 
 impl Jid {
@@ -88,54 +94,87 @@ impl Jid {
 
     /// Builds a JID from its parts, validating each.
     pub fn new(local: Option<&str>, domain: &str, resource: Option<&str>) -> Result<Jid, JidError> {
-        let local = local.map(check_local).transpose()?;
-        let domain = check_domain(domain)?;
-        let resource = resource.map(check_resource).transpose()?;
-        Ok(Jid { local, domain, resource })
+        let mut full = match local {
+            Some(local) => check_local(local)? + "@",
+            None => String::new(),
+        };
+        let domain_at = full.len();
+        full.push_str(&check_domain(domain)?);
+        let bare = Jid { domain_end: full.len(), full, domain_at };
+        match resource {
+            Some(resource) => bare.with_resource(resource),
+            None => Ok(bare),
+        }
     }
 
     /// The localpart (the room name for a room JID), lowercased.
     pub fn local(&self) -> Option<&str> {
-        self.local.as_deref()
+        self.full.get(..self.domain_at.checked_sub(1)?)
     }
 
     /// The domainpart, lowercased.
     pub fn domain(&self) -> &str {
-        &self.domain
+        self.full.get(self.domain_at..self.domain_end).unwrap_or_default()
     }
 
     /// The resourcepart (the nick for an occupant JID).
     pub fn resource(&self) -> Option<&str> {
-        self.resource.as_deref()
+        self.full.get(self.domain_end + 1..)
+    }
+
+    /// The JID as text: `[local@]domain[/resource]`.
+    pub fn as_str(&self) -> &str {
+        &self.full
+    }
+
+    /// The JID as an owned string (without going through `Display`).
+    pub fn into_string(self) -> String {
+        self.full
     }
 
     /// This JID without its resource.
     pub fn bare(&self) -> Jid {
-        Jid { local: self.local.clone(), domain: self.domain.clone(), resource: None }
+        Jid { full: self.bare_str().to_owned(), ..*self }
     }
 
     /// This JID's bare part with `resource` (e.g. a room JID with a nick → occupant JID).
     pub fn with_resource(&self, resource: &str) -> Result<Jid, JidError> {
-        let resource = check_resource(resource)?;
-        Ok(Jid { local: self.local.clone(), domain: self.domain.clone(), resource: Some(resource) })
+        check_resource(resource)?;
+        let full = format!("{}/{resource}", self.bare_str());
+        Ok(Jid { full, ..*self })
     }
 
     /// Whether this JID has no resource.
     pub fn is_bare(&self) -> bool {
-        self.resource.is_none()
+        self.domain_end == self.full.len()
+    }
+
+    fn bare_str(&self) -> &str {
+        self.full.get(..self.domain_end).unwrap_or_default()
+    }
+
+    fn parts(&self) -> (Option<&str>, &str, Option<&str>) {
+        (self.local(), self.domain(), self.resource())
+    }
+}
+
+/// Ordered part by part (localpart, then domainpart, then resourcepart; a missing part first), as
+/// the maps keyed by JID iterate.
+impl Ord for Jid {
+    fn cmp(&self, other: &Jid) -> std::cmp::Ordering {
+        self.parts().cmp(&other.parts())
+    }
+}
+
+impl PartialOrd for Jid {
+    fn partial_cmp(&self, other: &Jid) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
     }
 }
 
 impl fmt::Display for Jid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(local) = &self.local {
-            write!(f, "{local}@")?;
-        }
-        f.write_str(&self.domain)?;
-        if let Some(resource) = &self.resource {
-            write!(f, "/{resource}")?;
-        }
-        Ok(())
+        f.write_str(&self.full)
     }
 }
 
@@ -151,7 +190,7 @@ fn check_local(local: &str) -> Result<String, JidError> {
     if local.is_empty() {
         return Err(JidError::EmptyLocal);
     }
-    if let Some(c) = local.chars().find(|&c| "\"&'/:<>@".contains(c) || c.is_whitespace() || c.is_control()) {
+    if let Some(c) = forbidden(local, "\"&'/:<>@", false) {
         return Err(JidError::LocalForbidden(c));
     }
     let local = local.to_ascii_lowercase();
@@ -173,12 +212,11 @@ fn check_domain(domain: &str) -> Result<String, JidError> {
     }
     let valid = if let Some(inner) = domain.strip_prefix('[').and_then(|d| d.strip_suffix(']')) {
         // An IPv6 literal.
-        !inner.is_empty() && inner.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+        !inner.is_empty() && inner.bytes().all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
     } else {
-        domain.split('.').all(|label| {
-            !label.is_empty()
-                && label.chars().all(|c| !(c.is_whitespace() || c.is_control() || "\"&'/:<>@[]\\".contains(c)))
-        })
+        // No empty label, and no character a domain name cannot hold.
+        let empty_label = domain.starts_with('.') || domain.ends_with('.') || domain.contains("..");
+        !empty_label && forbidden(&domain, "\"&'/:<>@[]\\", false).is_none()
     };
     if valid {
         Ok(domain)
@@ -187,17 +225,29 @@ fn check_domain(domain: &str) -> Result<String, JidError> {
     }
 }
 
-fn check_resource(resource: &str) -> Result<String, JidError> {
+fn check_resource(resource: &str) -> Result<(), JidError> {
     if resource.is_empty() {
         return Err(JidError::EmptyResource);
     }
     if resource.len() > MAX_PART {
         return Err(JidError::ResourceTooLong);
     }
-    if let Some(c) = resource.chars().find(|c| c.is_control()) {
-        return Err(JidError::ResourceForbidden(c));
+    match forbidden(resource, "", true) {
+        Some(c) => Err(JidError::ResourceForbidden(c)),
+        None => Ok(()),
     }
-    Ok(resource.to_owned())
+}
+
+/// The first character of `s` that is a control character, one of `listed`, or (unless
+/// `spaces`) white space.
+#[allow(clippy::manual_find, reason = "a plain loop: `Iterator::find` would instantiate a `try_fold` per closure in the module")]
+fn forbidden(s: &str, listed: &str, spaces: bool) -> Option<char> {
+    for c in s.chars() {
+        if c.is_control() || listed.contains(c) || (!spaces && c.is_whitespace()) {
+            return Some(c);
+        }
+    }
+    None
 }
 
 #[cfg(test)]

@@ -39,17 +39,25 @@ impl Marker {
     /// Reads the marker payload of a message. A marker without an id is ignored; a marker wins
     /// over `<markable/>` when a message has both.
     pub fn from_message(message: &Element) -> Option<Marker> {
-        let mark = message.elements().filter(|e| e.ns == ns::CHAT_MARKERS).find_map(|e| {
+        let mut markable = false;
+        for e in message.elements() {
+            if e.ns != ns::CHAT_MARKERS {
+                continue;
+            }
             let kind = match e.name.as_str() {
                 "received" => MarkerKind::Received,
                 "displayed" => MarkerKind::Displayed,
                 "acknowledged" => MarkerKind::Acknowledged,
-                _ => return None,
+                name => {
+                    markable |= name == "markable";
+                    continue;
+                }
             };
-            let id = e.get_attr("id").filter(|id| !id.is_empty())?;
-            Some(Marker::Mark(kind, id.to_owned()))
-        });
-        mark.or_else(|| message.find("markable", ns::CHAT_MARKERS).map(|_| Marker::Markable))
+            if let Some(id) = e.get_attr("id").filter(|id| !id.is_empty()) {
+                return Some(Marker::Mark(kind, id.to_owned()));
+            }
+        }
+        markable.then_some(Marker::Markable)
     }
 
     /// The element to put in a message.

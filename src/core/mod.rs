@@ -46,6 +46,15 @@ pub mod xml;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Instant(pub u64);
 
+/// The earlier of two optional deadlines (`None` is "no deadline"): how every `poll_timeout`
+/// merges the deadlines it knows.
+pub fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
 impl Instant {
     /// This instant plus `ms` milliseconds (saturating).
     pub fn plus_ms(self, ms: u64) -> Instant {

@@ -51,7 +51,8 @@ impl HistoryRequest {
         if self.max_stanzas.is_none() && self.since.is_none() {
             return None;
         }
-        let max = self.max_stanzas.map(|n| n.to_string());
+        // As u64, the one integer type the core formats.
+        let max = self.max_stanzas.map(|n| u64::from(n).to_string());
         let since = self.since.map(|t| format_iso(t.0));
         Some(Element::new("history", ns::MUC).attr_opt("maxstanzas", max.as_deref()).attr_opt("since", since.as_deref()))
     }
@@ -111,25 +112,26 @@ pub fn join_presence(occupant: &Jid, id: &str, history: HistoryRequest, show: Sh
     if let Some(h) = history.to_element() {
         x.push(h);
     }
-    let mut presence = Element::new("presence", ns::CLIENT).attr("to", &occupant.to_string()).attr("id", id);
-    if let Some(s) = show.to_element() {
-        presence.push(s);
-    }
-    presence.child(x)
+    presence_update(occupant, id, show).child(x)
 }
 
 /// A presence update (new `show`) to a room we are in, addressed to our occupant JID.
 pub fn presence_update(occupant: &Jid, id: &str, show: Show) -> Element {
-    let mut presence = Element::new("presence", ns::CLIENT).attr("to", &occupant.to_string()).attr("id", id);
+    let mut presence = presence(occupant, id);
     if let Some(s) = show.to_element() {
         presence.push(s);
     }
     presence
 }
 
+/// A presence to `occupant` with `id`.
+fn presence(occupant: &Jid, id: &str) -> Element {
+    Element::new("presence", ns::CLIENT).attr("to", occupant.as_str()).attr("id", id)
+}
+
 /// The presence that leaves the room `occupant` is in.
 pub fn leave_presence(occupant: &Jid, id: &str) -> Element {
-    Element::new("presence", ns::CLIENT).attr("to", &occupant.to_string()).attr("id", id).attr("type", "unavailable")
+    presence(occupant, id).attr("type", "unavailable")
 }
 
 /// The owner IQ that accepts the default configuration of a room we just created (an empty
@@ -137,7 +139,7 @@ pub fn leave_presence(occupant: &Jid, id: &str) -> Element {
 pub fn instant_room_config(room: &Jid, id: &str) -> Element {
     let form = Element::new("x", ns::DATA_FORMS).attr("type", "submit");
     Element::new("iq", ns::CLIENT)
-        .attr("to", &room.to_string())
+        .attr("to", room.as_str())
         .attr("type", "set")
         .attr("id", id)
         .child(Element::new("query", ns::MUC_OWNER).child(form))
@@ -344,8 +346,7 @@ impl MucPresence {
             Some("unavailable") => false,
             Some("error") => {
                 // A presence error without an <error/> child still means the join failed.
-                let error = StanzaError::from_stanza(presence)
-                    .unwrap_or_else(|| StanzaError::new(super::stanza_error::ErrorType::Cancel, "undefined-condition"));
+                let error = StanzaError::of_error_stanza(presence);
                 return Some(MucPresence::Error { room, nick: from.resource().map(str::to_owned), error });
             }
             Some(_) => return None,
@@ -353,9 +354,14 @@ impl MucPresence {
         let nick = from.resource()?.to_owned();
         let x = presence.find("x", ns::MUC_USER);
         let item = x.and_then(|x| x.find("item", ns::MUC_USER)).map(parse_item).unwrap_or_default();
-        let status = x
-            .map(|x| x.find_all("status", ns::MUC_USER).filter_map(|s| s.get_attr("code")?.parse().ok()).collect())
-            .unwrap_or_default();
+        let mut status = Vec::new();
+        if let Some(x) = x {
+            for s in x.find_all("status", ns::MUC_USER) {
+                if let Some(code) = s.get_attr("code").and_then(|c| c.parse().ok()) {
+                    status.push(code);
+                }
+            }
+        }
         Some(MucPresence::Occupant(OccupantPresence {
             room,
             nick,

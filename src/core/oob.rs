@@ -18,17 +18,16 @@ impl Oob {
     /// Every `<x xmlns='jabber:x:oob'/>` of a message that names an `http:` or `https:` URL.
     /// Other schemes (`javascript:`, `data:`, `file:`) are dropped: pages render these as links.
     pub fn from_message(message: &Element) -> Vec<Oob> {
-        message
-            .find_all("x", ns::OOB)
-            .filter_map(|x| {
-                let url = x.child_text("url", ns::OOB)?.trim().to_owned();
-                if !is_http_url(&url) {
-                    return None;
-                }
+        let mut files = Vec::new();
+        for x in message.find_all("x", ns::OOB) {
+            let Some(url) = x.child_text("url", ns::OOB) else { continue };
+            let url = url.trim();
+            if is_http_url(url) {
                 let desc = x.child_text("desc", ns::OOB).map(|d| d.trim().to_owned()).filter(|d| !d.is_empty());
-                Some(Oob { url, desc })
-            })
-            .collect()
+                files.push(Oob { url: url.to_owned(), desc });
+            }
+        }
+        files
     }
 
     /// The element to put in a message; `<desc/>` only when there is one.

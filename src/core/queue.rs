@@ -93,10 +93,15 @@ impl<T> Ring<T> {
         older.iter().chain(newer)
     }
 
-    /// The items, mutably, oldest first.
-    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut T> {
-        let (newer, older) = self.items.split_at_mut(self.oldest);
-        older.iter_mut().chain(newer)
+    /// The items in storage order (not oldest first once the ring has wrapped), for lookups
+    /// where the order does not matter: one plain slice instead of [`Ring::iter`]'s two parts.
+    pub fn as_slice(&self) -> &[T] {
+        &self.items
+    }
+
+    /// [`Ring::as_slice`], mutably.
+    pub fn as_mut_slice(&mut self) -> &mut [T] {
+        &mut self.items
     }
 
     /// How many items the ring holds.
@@ -138,7 +143,7 @@ mod tests {
         }
         assert_eq!(r.len(), 3);
         assert_eq!(r.iter().copied().collect::<Vec<_>>(), [3, 4, 5]);
-        r.iter_mut().for_each(|i| *i *= 10);
+        r.as_mut_slice().iter_mut().for_each(|i| *i *= 10);
         r.push(6);
         assert_eq!(r.iter().copied().collect::<Vec<_>>(), [40, 50, 6]);
     }

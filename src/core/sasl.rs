@@ -13,12 +13,12 @@
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use hmac::digest::KeyInit;
-use hmac::{Hmac, Mac};
+use hmac::{Mac, SimpleHmac};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
 use super::ns;
-use super::xml::Element;
+use super::xml::{name_index, Element};
 
 /// Highest SCRAM iteration count accepted: deriving the key blocks the page for its duration, and
 /// a hostile server could otherwise ask for billions of rounds.
@@ -56,18 +56,25 @@ impl Mechanism {
 
 /// The mechanisms a `<stream:features/>` element offers, in the server's order.
 pub fn offered_mechanisms(features: &Element) -> Vec<String> {
-    features
-        .find("mechanisms", ns::SASL)
-        .map(|m| m.find_all("mechanism", ns::SASL).map(|e| e.text_content().trim().to_owned()).collect())
-        .unwrap_or_default()
+    let mut offered = Vec::new();
+    if let Some(list) = features.find("mechanisms", ns::SASL) {
+        for m in list.find_all("mechanism", ns::SASL) {
+            offered.push(m.text_content().trim().to_owned());
+        }
+    }
+    offered
 }
 
 /// The most preferred mechanism ([`Mechanism::PREFERENCE`]) that the server offers and `allowed`
 /// contains.
+#[allow(clippy::manual_find, reason = "a plain loop: `Iterator::find` would instantiate a `try_fold` per closure in the module")]
 pub fn choose(offered: &[String], allowed: &[Mechanism]) -> Option<Mechanism> {
-    Mechanism::PREFERENCE
-        .into_iter()
-        .find(|m| allowed.contains(m) && offered.iter().any(|o| o == m.name()))
+    for m in Mechanism::PREFERENCE {
+        if allowed.contains(&m) && offered.iter().any(|o| o == m.name()) {
+            return Some(m);
+        }
+    }
+    None
 }
 
 /// A defined SASL failure condition (RFC 6120 §6.5).
@@ -100,21 +107,37 @@ pub enum SaslCondition {
     Other(String),
 }
 
+/// The defined conditions' names, in variant order.
+const SASL_NAMES: [&str; 11] = [
+    "aborted",
+    "account-disabled",
+    "credentials-expired",
+    "encryption-required",
+    "incorrect-encoding",
+    "invalid-authzid",
+    "invalid-mechanism",
+    "malformed-request",
+    "mechanism-too-weak",
+    "not-authorized",
+    "temporary-auth-failure",
+];
+
 impl SaslCondition {
     fn from_name(name: &str) -> SaslCondition {
-        match name {
-            "aborted" => SaslCondition::Aborted,
-            "account-disabled" => SaslCondition::AccountDisabled,
-            "credentials-expired" => SaslCondition::CredentialsExpired,
-            "encryption-required" => SaslCondition::EncryptionRequired,
-            "incorrect-encoding" => SaslCondition::IncorrectEncoding,
-            "invalid-authzid" => SaslCondition::InvalidAuthzid,
-            "invalid-mechanism" => SaslCondition::InvalidMechanism,
-            "malformed-request" => SaslCondition::MalformedRequest,
-            "mechanism-too-weak" => SaslCondition::MechanismTooWeak,
-            "not-authorized" => SaslCondition::NotAuthorized,
-            "temporary-auth-failure" => SaslCondition::TemporaryAuthFailure,
-            other => SaslCondition::Other(other.to_owned()),
+        use SaslCondition::*;
+        match name_index(&SASL_NAMES, name) {
+            Some(0) => Aborted,
+            Some(1) => AccountDisabled,
+            Some(2) => CredentialsExpired,
+            Some(3) => EncryptionRequired,
+            Some(4) => IncorrectEncoding,
+            Some(5) => InvalidAuthzid,
+            Some(6) => InvalidMechanism,
+            Some(7) => MalformedRequest,
+            Some(8) => MechanismTooWeak,
+            Some(9) => NotAuthorized,
+            Some(10) => TemporaryAuthFailure,
+            _ => Other(name.to_owned()),
         }
     }
 
@@ -264,8 +287,7 @@ impl SaslClient {
 
 fn failure(element: &Element) -> SaslError {
     let condition = element
-        .elements()
-        .find(|e| e.ns == ns::SASL && e.name != "text")
+        .condition(ns::SASL)
         .map_or(SaslCondition::Other(String::new()), |e| SaslCondition::from_name(&e.name));
     let text = element.child_text("text", ns::SASL).filter(|t| !t.is_empty());
     SaslError::Failure { condition, text }
@@ -298,8 +320,8 @@ enum ScramHash {
 impl ScramHash {
     fn hmac(self, key: &[u8], data: &[u8]) -> Vec<u8> {
         match self {
-            ScramHash::Sha1 => mac::<Hmac<Sha1>>(key, data),
-            ScramHash::Sha256 => mac::<Hmac<Sha256>>(key, data),
+            ScramHash::Sha1 => mac::<SimpleHmac<Sha1>>(key, data),
+            ScramHash::Sha256 => mac::<SimpleHmac<Sha256>>(key, data),
         }
     }
 
@@ -310,33 +332,40 @@ impl ScramHash {
         }
     }
 
-    /// `Hi()` of RFC 5802 §2.2, which is PBKDF2 with HMAC.
+    /// `Hi()` of RFC 5802 §2.2, which is PBKDF2 with HMAC. `SimpleHmac` (here and in
+    /// [`ScramHash::hmac`]) drives the hash through its plain `Digest` interface, which the
+    /// module already holds for [`ScramHash::hash`]; it rehashes the padded key each round
+    /// (twice the compressions of `Hmac`), a few milliseconds once per login.
     fn salted_password(self, password: &[u8], salt: &[u8], iterations: u32) -> Vec<u8> {
-        match self {
-            ScramHash::Sha1 => {
-                let mut out = [0u8; 20];
-                pbkdf2::pbkdf2_hmac::<Sha1>(password, salt, iterations, &mut out);
-                out.to_vec()
-            }
-            ScramHash::Sha256 => {
-                let mut out = [0u8; 32];
-                pbkdf2::pbkdf2_hmac::<Sha256>(password, salt, iterations, &mut out);
-                out.to_vec()
-            }
-        }
+        // The output length of the hash (SHA-1: 20 bytes, SHA-256: 32).
+        let mut out = vec![0u8; if self == ScramHash::Sha1 { 20 } else { 32 }];
+        // HMAC takes keys of every length, so PBKDF2 cannot refuse the password.
+        let _ = match self {
+            ScramHash::Sha1 => pbkdf2::pbkdf2::<SimpleHmac<Sha1>>(password, salt, iterations, &mut out),
+            ScramHash::Sha256 => pbkdf2::pbkdf2::<SimpleHmac<Sha256>>(password, salt, iterations, &mut out),
+        };
+        out
     }
 }
 
 fn mac<M: Mac + KeyInit>(key: &[u8], data: &[u8]) -> Vec<u8> {
-    // HMAC accepts keys of every length, so this cannot fail whatever the input.
-    let mut m = <M as Mac>::new_from_slice(key).expect("HMAC takes keys of any length");
+    // HMAC takes keys of every length, so the empty fallback is never used.
+    let Ok(mut m) = <M as Mac>::new_from_slice(key) else { return Vec::new() };
     m.update(data);
     m.finalize().into_bytes().to_vec()
 }
 
 /// `saslname` escaping of RFC 5802 §5.1: `=` and `,` cannot appear raw in a SCRAM attribute.
 fn saslname(name: &str) -> String {
-    name.replace('=', "=3D").replace(',', "=2C")
+    let mut escaped = String::with_capacity(name.len());
+    for c in name.chars() {
+        match c {
+            '=' => escaped.push_str("=3D"),
+            ',' => escaped.push_str("=2C"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
 }
 
 /// GS2 header: no channel binding, no authorization identity. `n` (not `y`), because servers
@@ -364,7 +393,13 @@ enum ScramStep {
 
 impl Scram {
     fn new(hash: ScramHash, username: &str, password: &str, client_nonce: &str) -> Scram {
-        let client_nonce: String = client_nonce.chars().filter(|c| c.is_ascii_graphic() && *c != ',').collect();
+        let mut nonce = String::new();
+        for c in client_nonce.chars() {
+            if c.is_ascii_graphic() && c != ',' {
+                nonce.push(c);
+            }
+        }
+        let client_nonce = nonce;
         let client_first_bare = format!("n={},r={client_nonce}", saslname(username));
         Scram { hash, password: password.to_owned(), client_nonce, client_first_bare, step: ScramStep::ExpectServerFirst }
     }
@@ -426,7 +461,10 @@ impl Scram {
         let client_key = h.hmac(&salted, b"Client Key");
         let stored_key = h.hash(&client_key);
         let client_signature = h.hmac(&stored_key, auth_message.as_bytes());
-        let proof: Vec<u8> = client_key.iter().zip(&client_signature).map(|(k, s)| k ^ s).collect();
+        let mut proof = client_key;
+        for (p, s) in proof.iter_mut().zip(&client_signature) {
+            *p ^= s;
+        }
         let server_key = h.hmac(&salted, b"Server Key");
         let server_signature = h.hmac(&server_key, auth_message.as_bytes());
         self.step = ScramStep::ExpectServerFinal { server_signature };
@@ -436,7 +474,12 @@ impl Scram {
 
 /// The value of SCRAM attribute `key` in a comma-separated message.
 fn attribute(message: &str, key: char) -> Option<&str> {
-    message.split(',').find_map(|part| part.strip_prefix(key)?.strip_prefix('='))
+    for part in message.split(',') {
+        if let Some(value) = part.strip_prefix(key).and_then(|rest| rest.strip_prefix('=')) {
+            return Some(value);
+        }
+    }
+    None
 }
 
 fn verify_server_final(data: &[u8], expected: &[u8]) -> Result<(), SaslError> {

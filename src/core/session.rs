@@ -20,7 +20,7 @@ use super::http::{HttpRequest, HttpResponse, RequestId, TransportError};
 use super::jid::Jid;
 use super::muc::HistoryRequest;
 use super::queue::Queue;
-use super::Instant;
+use super::{earliest, Instant};
 
 /// What a session reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -180,7 +180,7 @@ impl Session {
 
     /// When to call [`Session::handle_timeout`] next.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.connection.poll_timeout().into_iter().chain(self.chat.poll_timeout()).min()
+        earliest(self.connection.poll_timeout(), self.chat.poll_timeout())
     }
 
     /// Moves stanzas and events between the chat and the connection until both are quiet.

@@ -2,7 +2,7 @@
 //! what we answer to requests we do not serve.
 
 use super::ns;
-use super::xml::Element;
+use super::xml::{name_index, Element};
 
 /// The `type` of a stanza error: what the sender may do about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +90,12 @@ impl StanzaError {
         Some(StanzaError { kind, condition, text, app })
     }
 
+    /// The error an error stanza (`type='error'`) carries: [`StanzaError::from_stanza`], or
+    /// `undefined-condition` when it has no `<error/>` child.
+    pub fn of_error_stanza(stanza: &Element) -> StanzaError {
+        StanzaError::from_stanza(stanza).unwrap_or_else(|| StanzaError::new(ErrorType::Cancel, "undefined-condition"))
+    }
+
     /// The `<error/>` element to put in a reply.
     pub fn to_element(&self) -> Element {
         let mut error = Element::new("error", ns::CLIENT).attr("type", self.kind.as_str());
@@ -121,21 +127,22 @@ impl std::fmt::Display for StanzaError {
 
 /// Maps the legacy `code` (XEP-0086) of servers that send nothing else.
 fn legacy_condition(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "400" => "bad-request",
-        "401" => "not-authorized",
-        "403" => "forbidden",
-        "404" => "item-not-found",
-        "405" => "not-allowed",
-        "406" => "not-acceptable",
-        "407" => "registration-required",
-        "409" => "conflict",
-        "500" => "internal-server-error",
-        "501" => "feature-not-implemented",
-        "503" => "service-unavailable",
-        "504" => "remote-server-timeout",
-        _ => return None,
-    })
+    const CODES: [&str; 12] = ["400", "401", "403", "404", "405", "406", "407", "409", "500", "501", "503", "504"];
+    const CONDITIONS: [&str; 12] = [
+        "bad-request",
+        "not-authorized",
+        "forbidden",
+        "item-not-found",
+        "not-allowed",
+        "not-acceptable",
+        "registration-required",
+        "conflict",
+        "internal-server-error",
+        "feature-not-implemented",
+        "service-unavailable",
+        "remote-server-timeout",
+    ];
+    CONDITIONS.get(name_index(&CODES, code)?).copied()
 }
 
 #[cfg(test)]

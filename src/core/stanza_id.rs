@@ -19,11 +19,13 @@ pub fn origin_id_element(id: &str) -> Element {
 /// other entity are ignored: XEP-0359 §5 lets a sender forge them, only the assigning entity's
 /// can be trusted.
 pub fn stanza_id_by(message: &Element, by: &Jid) -> Option<String> {
-    message
-        .find_all("stanza-id", ns::SID)
-        .filter(|e| e.get_attr("by").and_then(|b| Jid::parse(b).ok()).as_ref() == Some(by))
-        .find_map(|e| e.get_attr("id").filter(|id| !id.is_empty()))
-        .map(str::to_owned)
+    for e in message.find_all("stanza-id", ns::SID) {
+        let id = e.get_attr("id").filter(|id| !id.is_empty());
+        if e.get_attr("by").and_then(|b| Jid::parse(b).ok()).as_ref() == Some(by) && id.is_some() {
+            return id.map(str::to_owned);
+        }
+    }
+    None
 }
 
 #[cfg(test)]

@@ -100,14 +100,14 @@ pub fn parse_slot(payload: Option<&Element>) -> Result<UploadSlot, SlotError> {
     let put = slot.find("put", ns::HTTP_UPLOAD).ok_or(SlotError::Missing)?;
     let put_url = checked_url(put.get_attr("url"))?;
     let get_url = checked_url(slot.find("get", ns::HTTP_UPLOAD).and_then(|g| g.get_attr("url")))?;
-    let put_headers = put
-        .find_all("header", ns::HTTP_UPLOAD)
-        .filter_map(|h| {
-            let name = strip_newlines(h.get_attr("name")?);
-            let canonical = ALLOWED_PUT_HEADERS.iter().find(|a| a.eq_ignore_ascii_case(name.trim()))?;
-            Some(((*canonical).to_owned(), strip_newlines(&h.text_content())))
-        })
-        .collect();
+    let mut put_headers = Vec::new();
+    for h in put.find_all("header", ns::HTTP_UPLOAD) {
+        let Some(name) = h.get_attr("name") else { continue };
+        let name = strip_newlines(name);
+        if let Some(canonical) = ALLOWED_PUT_HEADERS.iter().find(|a| a.eq_ignore_ascii_case(name.trim())) {
+            put_headers.push(((*canonical).to_owned(), strip_newlines(&h.text_content())));
+        }
+    }
     Ok(UploadSlot { put_url, get_url, put_headers })
 }
 
@@ -131,7 +131,7 @@ fn checked_url(url: Option<&str>) -> Result<String, SlotError> {
 }
 
 fn strip_newlines(s: &str) -> String {
-    s.chars().filter(|c| *c != '\n' && *c != '\r').collect()
+    s.replace(['\n', '\r'], "")
 }
 
 #[cfg(test)]

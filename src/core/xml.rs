@@ -8,8 +8,7 @@
 //! references other than the five predefined ones and character references are refused (RFC 6120
 //! §11.1), which also rules out entity-expansion attacks.
 
-use std::fmt::Write as _;
-
+use quick_xml::escape::{normalize_attribute_value, resolve_predefined_entity};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
@@ -137,14 +136,26 @@ impl Element {
         self.elements().find(|e| e.is(name, ns))
     }
 
+    /// The first child element in namespace `ns` other than `<text/>`: the defined condition of a
+    /// stream, SASL or stanza error.
+    pub fn condition(&self, ns: &str) -> Option<&Element> {
+        self.elements().find(|e| e.ns == ns && e.name != "text")
+    }
+
     /// Every child element `name` in namespace `ns`.
     pub fn find_all<'a>(&'a self, name: &'a str, ns: &'a str) -> impl Iterator<Item = &'a Element> + 'a {
         self.elements().filter(move |e| e.is(name, ns))
     }
 
     /// The first child element in namespace `ns`, whatever its name (chat states, markers).
+    #[allow(clippy::manual_find, reason = "a plain loop: `Iterator::find` would instantiate a `try_fold` per closure in the module")]
     pub fn find_ns(&self, ns: &str) -> Option<&Element> {
-        self.elements().find(|e| e.ns == ns)
+        for e in self.elements() {
+            if e.ns == ns {
+                return Some(e);
+            }
+        }
+        None
     }
 
     /// The concatenated text directly inside this element.
@@ -187,7 +198,9 @@ impl Element {
             out.push('"');
         }
         for (k, v) in &self.attrs {
-            let _ = write!(out, " {k}=\"");
+            out.push(' ');
+            out.push_str(k);
+            out.push_str("=\"");
             escape_into(out, v, true);
             out.push('"');
         }
@@ -206,6 +219,13 @@ impl Element {
         out.push_str(&self.name);
         out.push('>');
     }
+}
+
+/// Where `name` is in `names`: reads a wire name (a defined condition) as the index of the variant
+/// listed at the same place, one comparison loop for every such enum instead of a string `match`
+/// each.
+pub fn name_index(names: &[&str], name: &str) -> Option<usize> {
+    names.iter().position(|n| *n == name)
 }
 
 /// Escapes `text` for XML character data (`attr = false`) or a double-quoted attribute value.
@@ -229,19 +249,37 @@ pub fn escape_into(out: &mut String, text: &str, attr: bool) {
     }
 }
 
-/// The parser's description of what is wrong, as quick-xml words it. Its `Io` variant cannot occur
-/// when reading a string, and is not formatted: that would link `std::io::Error`'s messages in.
+/// The parser's description of what is wrong. Syntax and well-formedness errors keep quick-xml's
+/// wording (it names the tag or construct at fault); the rarer kinds get a fixed phrase, because
+/// formatting them links in quick-xml's texts for every sub-case and `Debug` for byte ranges.
+/// Namespace errors come only from quick-xml's `NsReader` (namespaces are resolved here), and
+/// `Io` cannot occur when reading a string.
 fn malformed(e: quick_xml::Error) -> XmlError {
     use quick_xml::Error as E;
     XmlError::Malformed(match e {
         E::Syntax(e) => format!("syntax error: {e}"),
         E::IllFormed(e) => format!("ill-formed document: {e}"),
-        E::InvalidAttr(e) => format!("error while parsing attribute: {e}"),
-        E::Encoding(e) => e.to_string(),
-        E::Escape(e) => e.to_string(),
-        E::Namespace(e) => e.to_string(),
-        E::Io(_) => "I/O error".to_owned(),
+        E::InvalidAttr(_) => "invalid or duplicate attribute".into(),
+        E::Escape(_) => "invalid entity or character reference".into(),
+        E::Encoding(_) | E::Namespace(_) | E::Io(_) => "invalid input".into(),
     })
+}
+
+/// The bytes attribute-value normalisation (XML 1.0 §3.3.3) replaces or expands: white space
+/// and references.
+fn is_normalized(b: &u8) -> bool {
+    matches!(*b, b'\t' | b'\r' | b'\n' | b'&')
+}
+
+/// Writes `space` for the line end at byte `i` of `text` (`\r\n`, `\r` or `\n`, XML 1.0 §2.11);
+/// where the rest of the value resumes.
+fn line_end_to_space(out: &mut String, text: &str, i: usize, space: char) -> usize {
+    out.push(space);
+    if text.as_bytes().get(i..i + 2) == Some(b"\r\n") {
+        i + 2
+    } else {
+        i + 1
+    }
 }
 
 /// An element under construction with the namespace bindings it declared.
@@ -260,7 +298,6 @@ struct Parser {
 impl Parser {
     fn parse(mut self, text: &str) -> Result<Element, XmlError> {
         let mut reader = Reader::from_str(text);
-        reader.config_mut().trim_text(false);
         loop {
             let event = reader.read_event().map_err(malformed)?;
             match event {
@@ -273,19 +310,14 @@ impl Parser {
                 Event::Text(t) => self.text(&t.xml10_content())?,
                 Event::CData(t) => self.text(&t.xml10_content())?,
                 Event::GeneralRef(r) => {
+                    let mut utf8 = [0; 4];
+                    // Character references, and the five predefined entities only (no DTD).
                     let resolved = match r.resolve_char_ref() {
-                        Ok(Some(c)) => c.to_string(),
-                        Ok(None) => match &*r.xml10_content() {
-                            "amp" => "&".into(),
-                            "lt" => "<".into(),
-                            "gt" => ">".into(),
-                            "quot" => "\"".into(),
-                            "apos" => "'".into(),
-                            _ => return Err(XmlError::Forbidden("unknown entity")),
-                        },
+                        Ok(Some(c)) => c.encode_utf8(&mut utf8),
+                        Ok(None) => resolve_predefined_entity(&r).ok_or(XmlError::Forbidden("unknown entity"))?,
                         Err(e) => return Err(malformed(e)),
                     };
-                    self.text(&resolved)?;
+                    self.text(resolved)?;
                 }
                 Event::DocType(_) => return Err(XmlError::Forbidden("DTD")),
                 Event::PI(_) => return Err(XmlError::Forbidden("processing instruction")),
@@ -303,11 +335,15 @@ impl Parser {
         if prefix == "xml" {
             return Some(NS_XML.to_owned());
         }
-        own.iter()
-            .rev()
-            .chain(self.stack.iter().rev().flat_map(|o| o.bindings.iter().rev()))
-            .find(|(p, _)| p == prefix)
-            .map(|(_, uri)| uri.clone())
+        // The innermost declaration wins: this element's own, then its ancestors' inwards out.
+        let mut scopes = self.stack.iter().rev().map(|o| o.bindings.as_slice());
+        let mut bindings = own;
+        loop {
+            if let Some((_, uri)) = bindings.iter().rev().find(|(p, _)| p == prefix) {
+                return Some(uri.clone());
+            }
+            bindings = scopes.next()?;
+        }
     }
 
     fn open(&mut self, start: &BytesStart) -> Result<(), XmlError> {
@@ -320,11 +356,10 @@ impl Parser {
         let mut bindings = Vec::new();
         let mut attrs = Vec::new();
         for attr in start.attributes() {
-            let attr = attr.map_err(|e| XmlError::Malformed(e.to_string()))?;
+            let attr = attr.map_err(|e| malformed(e.into()))?;
             let key = attr.key.0;
-            let value = attr
-                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .map_err(malformed)?
+            let value = normalize_attribute_value(&attr.value, 1, is_normalized, line_end_to_space, resolve_predefined_entity)
+                .map_err(|e| malformed(e.into()))?
                 .into_owned();
             if key == "xmlns" {
                 bindings.push((String::new(), value));
@@ -400,6 +435,9 @@ mod tests {
         assert_eq!(e.children.len(), 1);
         let e = Element::parse("<m a='x &quot;y&quot; &amp; z'/>").unwrap();
         assert_eq!(e.get_attr("a"), Some("x \"y\" & z"));
+        // Attribute-value normalisation: each line end and tab is one space, references are not.
+        let e = Element::parse("<m a='a\r\nb\rc\nd\te&#10;f'/>").unwrap();
+        assert_eq!(e.get_attr("a"), Some("a b c d e\nf"));
     }
 
     #[test]
