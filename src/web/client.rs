@@ -6,7 +6,7 @@
 //! `startChat` never reports into the new one. Sessions and timers hold the SDK weakly
 //! ([`WeakSdk`]): dropping the `Sdk` frees everything.
 
-use std::cell::RefCell;
+use std::cell::{RefCell, RefMut};
 use std::rc::{Rc, Weak};
 
 use js_sys::{Array, Function, Reflect};
@@ -542,14 +542,15 @@ impl Sdk {
                 self.on_room_joined(&room, &nick, occupants);
             }
             ChatEvent::OccupantJoined { room, occupant } => {
-                self.update_others(&room, |others| {
+                {
+                    let mut others = self.others_of(&room);
                     others.retain(|o| o.nick != occupant.nick);
                     others.push(occupant.clone());
-                });
+                }
                 self.emit_occupant("agentJoined", &room, &occupant);
             }
             ChatEvent::OccupantLeft { room, occupant } => {
-                self.update_others(&room, |others| others.retain(|o| o.nick != occupant.nick));
+                self.others_of(&room).retain(|o| o.nick != occupant.nick);
                 self.emit_occupant("agentLeft", &room, &occupant);
             }
             ChatEvent::RoomLeft { room, reason, text } => {
@@ -598,8 +599,7 @@ impl Sdk {
     /// A (re)join: `agentJoined` for the others found there, `agentLeft` for those gone since.
     fn on_room_joined(&self, room: &Jid, own_nick: &str, mut occupants: Vec<Occupant>) {
         occupants.retain(|o| o.nick != own_nick);
-        let mut before = Vec::new();
-        self.update_others(room, |others| before = std::mem::replace(others, occupants.clone()));
+        let before = std::mem::replace(&mut *self.others_of(room), occupants.clone());
         for gone in before.iter().filter(|o| !occupants.iter().any(|n| n.nick == o.nick)) {
             self.emit_occupant("agentLeft", room, gone);
         }
@@ -608,17 +608,20 @@ impl Sdk {
         }
     }
 
-    /// Changes the list of the other occupants of `room` (created empty).
-    fn update_others(&self, room: &Jid, change: impl FnOnce(&mut Vec<Occupant>)) {
-        let others = &mut self.state.borrow_mut().client.others;
-        match others.iter_mut().find(|(r, _)| r == room) {
-            Some((_, list)) => change(list),
-            None => {
-                let mut list = Vec::new();
-                change(&mut list);
-                others.push((room.clone(), list));
-            }
-        }
+    /// The list of the other occupants of `room` (created empty), to change; the borrow must end
+    /// before any event is emitted.
+    fn others_of(&self, room: &Jid) -> RefMut<'_, Vec<Occupant>> {
+        RefMut::map(self.state.borrow_mut(), |state| {
+            let others = &mut state.client.others;
+            let i = match others.iter().position(|(r, _)| r == room) {
+                Some(i) => i,
+                None => {
+                    others.push((room.clone(), Vec::new()));
+                    others.len() - 1
+                }
+            };
+            &mut others[i].1
+        })
     }
 
     fn emit_occupant(&self, event: &str, room: &Jid, o: &Occupant) {
