@@ -194,17 +194,10 @@ pub fn items_query() -> Element {
 pub fn own_info() -> Element {
     let identity = Element::new("identity", ns::DISCO_INFO).attr("category", "client").attr("type", "web").attr("name", "exochat");
     let mut query = Element::new("query", ns::DISCO_INFO).child(identity);
-    for feature in [
-        ns::DISCO_INFO,
-        ns::PING,
-        ns::MUC,
-        ns::CHAT_STATES,
-        ns::RECEIPTS,
-        ns::CHAT_MARKERS,
-        ns::OOB,
-        ns::SID,
-        ns::OCCUPANT_ID,
-    ] {
+    // Borrowed from a constant: iterating an array by value would instantiate its `IntoIter`.
+    const FEATURES: [&str; 9] =
+        [ns::DISCO_INFO, ns::PING, ns::MUC, ns::CHAT_STATES, ns::RECEIPTS, ns::CHAT_MARKERS, ns::OOB, ns::SID, ns::OCCUPANT_ID];
+    for feature in &FEATURES {
         query.push(Element::new("feature", ns::DISCO_INFO).attr("var", feature));
     }
     query
