@@ -3,6 +3,7 @@
 //! the instant-room configuration a new room (status 201) waits for, and the XEP-0421 occupant id.
 
 use super::datetime::format_iso;
+use super::iq::{self, IqType};
 use super::jid::Jid;
 use super::json::{object, opt, Value};
 use super::ns;
@@ -130,11 +131,7 @@ pub fn leave_presence(occupant: &Jid, id: &str) -> Element {
 /// `submit` form, XEP-0045 §10.1.2), which unlocks it.
 pub fn instant_room_config(room: &Jid, id: &str) -> Element {
     let form = Element::new("x", ns::DATA_FORMS).attr("type", "submit");
-    Element::new("iq", ns::CLIENT)
-        .attr("to", room.as_str())
-        .attr("type", "set")
-        .attr("id", id)
-        .child(Element::new("query", ns::MUC_OWNER).child(form))
+    iq::request(IqType::Set, Some(room), id, Element::new("query", ns::MUC_OWNER).child(form))
 }
 
 /// The XEP-0421 `<occupant-id/>` a room stamps on presences and messages.
@@ -463,7 +460,7 @@ mod tests {
         let iq = instant_room_config(&Jid::parse("coven@chat.shakespeare.lit").unwrap(), "create1");
         assert_eq!(
             iq.to_xml(),
-            "<iq xmlns=\"jabber:client\" to=\"coven@chat.shakespeare.lit\" type=\"set\" id=\"create1\">\
+            "<iq xmlns=\"jabber:client\" type=\"set\" id=\"create1\" to=\"coven@chat.shakespeare.lit\">\
              <query xmlns=\"http://jabber.org/protocol/muc#owner\"><x xmlns=\"jabber:x:data\" type=\"submit\"/></query></iq>"
         );
     }
