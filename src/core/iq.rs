@@ -75,7 +75,12 @@ impl Iq {
 
 /// A request IQ of `kind` (`Get` or `Set`) to `to` (`None`: our own account) carrying `payload`.
 pub fn request(kind: IqType, to: Option<&Jid>, id: &str, payload: Element) -> Element {
-    Element::new("iq", ns::CLIENT).attr("type", kind.as_str()).attr("id", id).attr_opt("to", to.map(Jid::as_str)).child(payload)
+    iq(kind, id, to).child(payload)
+}
+
+/// An empty IQ of `kind`: what requests and replies share.
+fn iq(kind: IqType, id: &str, to: Option<&Jid>) -> Element {
+    Element::new("iq", ns::CLIENT).attr("type", kind.as_str()).attr("id", id).attr_opt("to", to.map(Jid::as_str))
 }
 
 /// The answer to an incoming `get` or `set`; `None` for results and errors, which answer our own
@@ -87,11 +92,11 @@ pub fn answer(request: &Iq) -> Option<Element> {
     let payload = request.payload.as_ref();
     let is = |name: &str, ns: &str| payload.is_some_and(|p| p.is(name, ns));
     let reply = if request.kind == IqType::Get && is("ping", ns::PING) {
-        reply(request, "result")
+        reply(request, IqType::Result)
     } else if request.kind == IqType::Get && is("query", ns::DISCO_INFO) && payload.and_then(|p| p.get_attr("node")).is_none() {
-        reply(request, "result").child(disco::own_info())
+        reply(request, IqType::Result).child(disco::own_info())
     } else {
-        let mut error = reply(request, "error");
+        let mut error = reply(request, IqType::Error);
         // RFC 6120 §8.3.1: an error reply may include the original payload.
         if let Some(p) = payload {
             error.push(p.clone());
@@ -101,8 +106,8 @@ pub fn answer(request: &Iq) -> Option<Element> {
     Some(reply)
 }
 
-fn reply(request: &Iq, kind: &str) -> Element {
-    Element::new("iq", ns::CLIENT).attr("type", kind).attr("id", &request.id).attr_opt("to", request.from.as_ref().map(Jid::as_str))
+fn reply(request: &Iq, kind: IqType) -> Element {
+    iq(kind, &request.id, request.from.as_ref())
 }
 
 #[cfg(test)]
