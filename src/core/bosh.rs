@@ -371,6 +371,7 @@ impl Bosh {
                 return match Element::parse(&response.body) {
                     Ok(body) if body.is("body", ns::HTTPBIND) => self.answered(rid, body),
                     Ok(other) => self.fail(BoshError::Malformed(format!("root element <{}>", other.name))),
+                    // `format!`, not `to_string`: that one inlines its own formatter and `expect`.
                     Err(e) => self.fail(BoshError::Malformed(format!("{e}"))),
                 };
             }
