@@ -51,7 +51,8 @@ impl Sdk {
             return;
         }
         let file = files.remove(0);
-        let name = file.name();
+        // Read by property, as the widget reads the DOM: no `File.name` import for one use.
+        let name = Reflect::get(&file, &"name".into()).unwrap_or_default();
         let sdk = self.clone();
         let uploaded = self.promise(&|sdk, reply| sdk.upload_whole(file.clone().into(), reply));
         settled(&uploaded, Box::new(move |url| {
@@ -60,7 +61,7 @@ impl Sdk {
                 Err(e) => return warn("uploading a file", &e),
             };
             if let (Some(url), Some(room)) = (url.as_string(), sdk.widget_room("sending a file")) {
-                let files = js_sys::Array::of1(&object(&[("name", name.into()), ("url", url.as_str().into())])).into();
+                let files = js_sys::Array::of1(&object(&[("name", name), ("url", url.as_str().into())])).into();
                 if let Err(e) = sdk.post_message(room, url.into(), "media_msg".into(), files) {
                     warn("sending a file", &e);
                 }

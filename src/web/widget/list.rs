@@ -5,9 +5,10 @@
 //! [`Timeline`]: crate::core::ui::timeline::Timeline
 
 use js_sys::Date;
-use web_sys::{Element, Node};
+use wasm_bindgen::JsValue;
+use web_sys::Element;
 
-use super::view::{el, flag, icon, set, text, ICON_FILE};
+use super::view::{append, call, el, find, flag, icon, make, prop, put, set, set_text, text, ICON_FILE};
 use super::{now, Inner};
 use crate::core::config::is_http_url;
 use crate::core::datetime::parse_iso;
@@ -18,7 +19,7 @@ use crate::core::ui::text::fill;
 use crate::core::ui::timeline::{self, local_day, status_advances, status_index, Item, Who};
 
 /// The list counts as scrolled to its end within this many pixels.
-const AT_BOTTOM_PX: i32 = 40;
+const AT_BOTTOM_PX: f64 = 40.0;
 
 /// One row of the list.
 pub(super) struct Row {
@@ -31,18 +32,29 @@ pub(super) struct Row {
     time: u64,
 }
 
+/// `new Date(time_ms)[method](a, b)`.
+fn date(time_ms: u64, method: &str, a: &JsValue, b: &JsValue) -> JsValue {
+    call(&Date::new(&(time_ms as f64).into()), method, a, b)
+}
+
 /// The browser's UTC offset at `time_ms` (minutes, as `getTimezoneOffset`).
 fn tz_offset(time_ms: u64) -> i32 {
-    Date::new(&(time_ms as f64).into()).get_timezone_offset() as i32
+    date(time_ms, "getTimezoneOffset", &JsValue::UNDEFINED, &JsValue::UNDEFINED).as_f64().unwrap_or(0.0) as i32
+}
+
+/// `time_ms` as the locale writes it with `Intl` options `json` (static JSON), via
+/// `Date.prototype[method]`.
+fn date_text(time_ms: u64, method: &str, locale: &str, json: &str) -> String {
+    date(time_ms, method, &locale.into(), &js_sys::JSON::parse(json).unwrap_or_default()).as_string().unwrap_or_default()
+}
+
+/// `element[key]` as a number (a scroll position or size).
+fn px(e: &Element, key: &str) -> f64 {
+    prop(e, key).as_f64().unwrap_or(0.0)
 }
 
 fn day_of(time_ms: u64) -> i64 {
     local_day(time_ms, tz_offset(time_ms))
-}
-
-/// `Intl` options as a JS object (static JSON).
-fn options(json: &str) -> wasm_bindgen::JsValue {
-    js_sys::JSON::parse(json).unwrap_or_default()
 }
 
 impl Inner {
@@ -76,9 +88,7 @@ impl Inner {
             // By reference: no by-value iterator (and its drop) instantiated for segments.
             for segment in &linkify::split(body) {
                 match segment {
-                    Segment::Text(s) => {
-                        let _ = p.append_with_str_1(s);
-                    }
+                    Segment::Text(s) => append(&p, &JsValue::from_str(s)),
                     Segment::Link { text: s, href } => {
                         let a = text(doc, &p, "a", "", s);
                         link(&a, href);
@@ -90,8 +100,8 @@ impl Inner {
             self.media(&bubble, file);
         }
         let meta = el(doc, &bubble, "div", "tm");
-        let clock = Date::new(&(time as f64).into()).to_locale_time_string_with_options(&self.locale, &options(r#"{"hour":"numeric","minute":"2-digit"}"#));
-        text(doc, &meta, "time", "", &String::from(clock));
+        let clock = date_text(time, "toLocaleTimeString", &self.locale, r#"{"hour":"numeric","minute":"2-digit"}"#);
+        text(doc, &meta, "time", "", &clock);
         if me {
             let tick = el(doc, &meta, "span", "tk");
             el(doc, &tick, "i", "");
@@ -156,8 +166,8 @@ impl Inner {
         }
         row.status = Some(status);
         set(tick, "data-s", timeline::STATUSES.get(status).copied().unwrap_or(""));
-        if let Ok(Some(label)) = tick.query_selector("span") {
-            label.set_text_content(t.ticks.get(status).copied());
+        if let Some(label) = find(tick, "span") {
+            set_text(&label, t.ticks.get(status).copied().unwrap_or(""));
         }
     }
 
@@ -167,7 +177,7 @@ impl Inner {
     fn insert_row(&mut self, item: Item, class: &str) -> Option<(usize, Row)> {
         let time = item.time;
         let index = self.timeline.insert(item)?;
-        let row = self.doc.create_element("div").ok()?;
+        let row = make(&self.doc, "div");
         set(&row, "class", class);
         let day = el(&self.doc, &row, "div", "day");
         Some((index, Row { el: row, day, tick: None, status: None, time }))
@@ -176,8 +186,8 @@ impl Inner {
     /// Puts a row built by [`Inner::insert_row`] at its index, in the list and the DOM.
     fn place(&mut self, index: usize, row: Row) {
         let index = index.min(self.rows.len());
-        let next: Option<Node> = self.rows.get(index).map(|r| r.el.clone().into());
-        let _ = self.v.log.insert_before(&row.el, next.as_ref());
+        let next = self.rows.get(index).map_or(JsValue::NULL, |r| r.el.clone().into());
+        call(&self.v.log, "insertBefore", &row.el, &next);
         self.rows.insert(index, row);
         // The next row's grouping and separator depend on this one.
         for i in [index, index + 1] {
@@ -197,9 +207,9 @@ impl Inner {
             } else if day + 1 == today {
                 self.t.yesterday.to_owned()
             } else {
-                Date::new(&(row.time as f64).into()).to_locale_date_string(&self.locale, &options(r#"{"dateStyle":"medium"}"#)).into()
+                date_text(row.time, "toLocaleDateString", &self.locale, r#"{"dateStyle":"medium"}"#)
             };
-            row.day.set_text_content(Some(&label));
+            set_text(&row.day, &label);
         }
     }
 
@@ -217,12 +227,12 @@ impl Inner {
     /// Whether the list is scrolled to its end (true when the panel is closed: nothing to see).
     pub(super) fn at_bottom(&self) -> bool {
         let log = &self.v.log;
-        log.scroll_height() - log.scroll_top() - log.client_height() <= AT_BOTTOM_PX
+        px(log, "scrollHeight") - px(log, "scrollTop") - px(log, "clientHeight") <= AT_BOTTOM_PX
     }
 
     pub(super) fn scroll_to_bottom(&mut self) {
         self.stick = true;
-        self.v.log.set_scroll_top(self.v.log.scroll_height());
+        put(&self.v.log, "scrollTop", &prop(&self.v.log, "scrollHeight"));
         flag(&self.v.pill, "hidden", true);
     }
 
