@@ -65,7 +65,9 @@ pub(super) fn is(a: &JsValue, b: &JsValue) -> bool {
 
 /// The first element matching `selector` in `root` (an element, shadow root or document).
 pub(super) fn find(root: &JsValue, selector: &str) -> Option<Element> {
-    call_str(root, "querySelector", selector).dyn_into().ok()
+    // `querySelector` gives an element or `null`: no `instanceof Element` check needed.
+    let found = call_str(root, "querySelector", selector);
+    found.is_object().then(|| found.unchecked_into())
 }
 
 /// Appends `child` to `parent`.
