@@ -2,15 +2,14 @@
 //! pasted, scrolling, the page coming to the front) turned into widget updates, and the [`Action`]
 //! each asks for, made by the caller once the widget's state is released.
 
-use wasm_bindgen::JsValue;
 use web_sys::{Event, File};
 
-use super::view::{attr, call, call_str, find, flag, is, prop, say, set, set_text, set_value, value};
+use super::view::{attr, call0, call_str, find, flag, is, prop, say, set, set_text, set_value, value};
 use super::{files_of, focus, now, Action, Inner, Tick, DRAG_LINGER_MS};
 
 /// `event.preventDefault()`.
 fn prevent(event: &Event) {
-    call(event, "preventDefault", &JsValue::UNDEFINED, &JsValue::UNDEFINED);
+    call0(event, "preventDefault");
 }
 
 impl Inner {
@@ -115,7 +114,7 @@ impl Inner {
                 return Some(Action::End);
             }
             // The picker's own `click` reaches the widget while it is busy here, so it is ignored.
-            "att" if self.can_send() => drop(call(&self.v.files, "click", &JsValue::UNDEFINED, &JsValue::UNDEFINED)),
+            "att" if self.can_send() => drop(call0(&self.v.files, "click")),
             "pill" => {
                 self.scroll_to_bottom();
                 self.schedule_flush();

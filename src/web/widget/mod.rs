@@ -31,7 +31,7 @@ use crate::core::ui::color::{self, Rgb};
 use crate::core::ui::compose::Typing;
 use crate::core::ui::text::{self, fill, Strings};
 use crate::core::ui::timeline::Timeline;
-use view::{attr, call, call_str, find, flag, is, make, prop, say, set, set_text, View};
+use view::{attr, call, call0, call_str, find, flag, is, make, prop, say, set, set_text, View};
 
 /// The id pages select the icon by.
 pub(crate) const ICON_ID: &str = "exotel-chat-icon";
@@ -268,8 +268,8 @@ impl Widget {
 
 impl Drop for Widget {
     fn drop(&mut self) {
-        call(&self.icon_host, "remove", &JsValue::UNDEFINED, &JsValue::UNDEFINED);
-        call(&self.host, "remove", &JsValue::UNDEFINED, &JsValue::UNDEFINED);
+        call0(&self.icon_host, "remove");
+        call0(&self.host, "remove");
     }
 }
 
@@ -384,7 +384,7 @@ fn now() -> u64 {
 }
 
 fn focus(e: &Element) {
-    call(e, "focus", &JsValue::UNDEFINED, &JsValue::UNDEFINED);
+    call0(e, "focus");
 }
 
 /// The files of `holder.files` (a file input's, a drag's or a paste's `DataTransfer`'s); none when
@@ -491,9 +491,10 @@ impl Inner {
                 flag(&self.v.upload, "hidden", false);
                 let label = format!("{} · {} / {}", fill(t.uploading, name), self.size(loaded), self.size(total));
                 set_text(&self.v.upload_name, &label);
-                let total = total.max(1.0);
-                set(&self.v.upload_bar, "max", &(total as u64).to_string());
-                set(&self.v.upload_bar, "value", &(loaded.clamp(0.0, total) as u64).to_string());
+                // As numbers: the properties reflect into the attributes.
+                let total = total.max(1.0).trunc();
+                view::put(&self.v.upload_bar, "max", &total.into());
+                view::put(&self.v.upload_bar, "value", &loaded.clamp(0.0, total).trunc().into());
                 set(&self.v.upload_bar, "aria-label", &fill(t.uploading, name));
                 match self.sizes.iter_mut().find(|(n, _)| n == name) {
                     Some(entry) => entry.1 = total,

@@ -53,6 +53,11 @@ pub(super) fn call(object: &JsValue, method: &str, a: &JsValue, b: &JsValue) -> 
     if b.is_undefined() { f.call1(object, a) } else { f.call2(object, a, b) }.unwrap_or_default()
 }
 
+/// `object[method]()`.
+pub(super) fn call0(object: &JsValue, method: &str) -> JsValue {
+    call(object, method, &JsValue::UNDEFINED, &JsValue::UNDEFINED)
+}
+
 /// `object[method](arg)` for the common case of one text argument.
 pub(super) fn call_str(object: &JsValue, method: &str, arg: &str) -> JsValue {
     call(object, method, &arg.into(), &JsValue::UNDEFINED)
