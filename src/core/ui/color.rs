@@ -150,21 +150,29 @@ fn fraction(s: &str, full: f64) -> Option<f64> {
 /// A plain decimal number (`12`, `-0.5`, `.5`). Hand-written: `str::parse::<f64>` would add its
 /// tables (~15 KB) to the browser bundle, for colour arguments that are never long.
 fn number(s: &str) -> Option<f64> {
-    let (negative, digits) = match s.strip_prefix('-') {
-        Some(d) => (true, d),
-        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    let (negative, digits) = match s.as_bytes().split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
+        _ => (false, s.as_bytes()),
     };
-    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    if (int.is_empty() && frac.is_empty()) || !(int.bytes().all(|b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit())) || digits.len() > 12 {
+    if digits.len() > 12 {
         return None;
     }
-    let mut value = int.bytes().fold(0.0, |v, b| v * 10.0 + f64::from(b - b'0'));
-    let mut scale = 1.0;
-    for b in frac.bytes() {
-        scale /= 10.0;
-        value += f64::from(b - b'0') * scale;
+    // One pass: digits before the point accumulate, digits after it scale down.
+    let (mut value, mut scale, mut point, mut seen) = (0.0, 1.0, false, false);
+    for &b in digits {
+        match b {
+            b'0'..=b'9' if point => {
+                scale /= 10.0;
+                value += f64::from(b - b'0') * scale;
+            }
+            b'0'..=b'9' => value = value * 10.0 + f64::from(b - b'0'),
+            b'.' if !point => point = true,
+            _ => return None,
+        }
+        seen |= b != b'.';
     }
-    Some(if negative { -value } else { value })
+    seen.then_some(if negative { -value } else { value })
 }
 
 /// `x^2.4` for `x` in [0.09, 1] (what sRGB linearisation needs), by Newton's method on `y^5 = x^12` from `x^2.5`: exact to the last
