@@ -5,6 +5,8 @@
 //! colour is darkened (its hue kept) until white does. An accent for text and focus rings on the
 //! panel's light surfaces is the theme colour darkened until it reaches 4.5:1 on them.
 
+use super::starts_with_ignore_case;
+
 /// An opaque sRGB colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rgb(pub u8, pub u8, pub u8);
@@ -98,7 +100,7 @@ pub fn palette(theme: Rgb) -> Palette {
 /// lets the browser resolve the rest (names, `hsl()`). Translucent colours are composed over
 /// white, as the widget draws them.
 pub fn parse(s: &str) -> Option<Rgb> {
-    let s = s.trim().to_ascii_lowercase();
+    let s = s.trim();
     let (rgb, alpha) = match s.strip_prefix('#') {
         Some(hex) => {
             // Into a fixed array, not a collected Vec: no iterator instantiations for this.
@@ -117,10 +119,21 @@ pub fn parse(s: &str) -> Option<Rgb> {
             }
         }
         None => {
-            let args = s.strip_prefix("rgba(").or_else(|| s.strip_prefix("rgb("))?.strip_suffix(')')?;
+            // Compared without a lower-case copy: the rest is digits and punctuation.
+            let open = if starts_with_ignore_case(s.as_bytes(), "rgba(") {
+                5
+            } else if starts_with_ignore_case(s.as_bytes(), "rgb(") {
+                4
+            } else {
+                return None;
+            };
+            let args = s.get(open..)?.strip_suffix(')')?;
             let mut parts = [""; 4];
             let mut count = 0;
-            for a in args.split([',', ' ', '/']).filter(|a| !a.is_empty()) {
+            for a in args.split([',', ' ', '/']) {
+                if a.is_empty() {
+                    continue;
+                }
                 // A fifth argument is an error.
                 *parts.get_mut(count)? = a;
                 count += 1;

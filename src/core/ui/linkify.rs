@@ -6,6 +6,7 @@
 //! and unbalanced closing brackets, as people write "see https://example.com/a)." in prose. Every
 //! `href` passes [`crate::core::config::is_http_url`], so `javascript:` and friends never appear.
 
+use super::starts_with_ignore_case as starts_with;
 use crate::core::config::is_http_url;
 
 /// A piece of message text.
@@ -50,11 +51,6 @@ pub fn split(text: &str) -> Vec<Segment<'_>> {
         out.push(Segment::Text(text.get(plain_from..).unwrap_or("")));
     }
     out
-}
-
-/// Whether `bytes` start with `prefix`, ignoring ASCII case.
-fn starts_with(bytes: &[u8], prefix: &str) -> bool {
-    bytes.get(..prefix.len()).is_some_and(|b| b.eq_ignore_ascii_case(prefix.as_bytes()))
 }
 
 /// The byte offset of the next link start at or after `from`, at a word boundary (any non-ASCII
