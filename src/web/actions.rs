@@ -17,9 +17,13 @@ use super::{object, Sdk};
 use crate::core::chatstates::ChatState;
 use crate::core::jid::Jid;
 
+/// What an error says: its `message`, or itself when it is a string.
+fn why(err: &JsValue) -> Option<String> {
+    Reflect::get(err, &"message".into()).ok().and_then(|m| m.as_string()).or_else(|| err.as_string())
+}
+
 fn warn(what: &str, err: &JsValue) {
-    let why = Reflect::get(err, &"message".into()).ok().and_then(|m| m.as_string()).or_else(|| err.as_string());
-    web_sys::console::warn_1(&format!("exoChat widget: {what} failed: {}", why.unwrap_or_default()).into());
+    web_sys::console::warn_1(&format!("exoChat widget: {what} failed: {}", why(err).unwrap_or_default()).into());
 }
 
 impl Sdk {
@@ -101,8 +105,8 @@ impl WidgetActions for WeakSdk {
                     settled(&started, Box::new(move |room| {
                         let Err(e) = room else { return };
                         // REST failures come before any session event: the form needs to hear of them.
-                        let errors = [Reflect::get(&e, &"errorData".into()).unwrap_or(JsValue::UNDEFINED), e.clone()];
-                        let why = errors.iter().find_map(|e| Reflect::get(e, &"message".into()).ok().and_then(|m| m.as_string()).or_else(|| e.as_string()));
+                        let data = Reflect::get(&e, &"errorData".into()).unwrap_or_default();
+                        let why = why(&data).or_else(|| why(&e));
                         sdk.to_widget(WidgetEvent::Connection { status: "offline", reason: why.as_deref() });
                     }));
                 }));
