@@ -5,7 +5,7 @@
 use web_sys::{Event, File};
 
 use super::view::{attr, call0, call_str, find, flag, is, prop, say, set, set_text, set_value, value};
-use super::{files_of, focus, now, Action, Inner, Tick, DRAG_LINGER_MS};
+use super::{files_of, focus, now, Action, Inner, On, Tick, DRAG_LINGER_MS};
 
 /// `event.preventDefault()`.
 fn prevent(event: &Event) {
@@ -14,18 +14,18 @@ fn prevent(event: &Event) {
 
 impl Inner {
     /// Handles a DOM event; the action to run once the state is released.
-    pub(super) fn event(&mut self, event: &Event) -> Option<Action> {
+    pub(super) fn event(&mut self, on: On, event: &Event) -> Option<Action> {
         // The window and the document (`resize`, `visibilitychange`) have no `closest`: no action.
         let target = prop(event, "target");
         let action = attr(&call_str(&target, "closest", "[data-a]"), "data-a");
         let in_input = is(&target, &self.v.input);
-        match prop(event, "type").as_string().unwrap_or_default().as_str() {
-            "click" => self.click(action.as_deref().unwrap_or("")),
-            "submit" => {
+        match on {
+            On::Click => self.click(action.as_deref().unwrap_or("")),
+            On::Submit => {
                 prevent(event);
                 self.submit(action.as_deref().unwrap_or(""))
             }
-            "keydown" => {
+            On::Keydown => {
                 let held = |key: &str| prop(event, key).is_truthy();
                 match prop(event, "key").as_string().unwrap_or_default().as_str() {
                     "Enter" if in_input && !held("shiftKey") && !held("isComposing") => {
@@ -39,42 +39,42 @@ impl Inner {
                     _ => None,
                 }
             }
-            "input" if in_input && self.can_send() => {
+            On::Input if in_input && self.can_send() => {
                 let state = self.typing.input(now(), value(&self.v.input).trim().is_empty());
                 self.arm_pause_timer();
                 state.map(Action::State)
             }
-            "change" if is(&target, &self.v.files) => {
+            On::Change if is(&target, &self.v.files) => {
                 let files = files_of(&self.v.files);
                 set_value(&self.v.files, "");
                 self.files(files)
             }
-            "change" if attr(&target, "name").as_deref() == Some("r") => {
+            On::Change if attr(&target, "name").as_deref() == Some("r") => {
                 let value = attr(&target, "value").unwrap_or_default();
                 self.rating = value.parse().unwrap_or(0);
                 set(&self.v.stars, "data-r", &value);
                 None
             }
-            "dragover" if self.can_send() => {
+            On::Dragover if self.can_send() => {
                 prevent(event);
                 flag(&self.v.drop, "hidden", false);
                 self.drop_timer = self.timer(DRAG_LINGER_MS, Tick::Drop);
                 None
             }
-            "drop" => {
+            On::Drop => {
                 prevent(event);
                 flag(&self.v.drop, "hidden", true);
                 let files = files_of(&prop(event, "dataTransfer"));
                 self.files(files)
             }
-            "paste" => {
+            On::Paste => {
                 let files = files_of(&prop(event, "clipboardData"));
                 if !files.is_empty() {
                     prevent(event);
                 }
                 self.files(files)
             }
-            "scroll" => {
+            On::Scroll => {
                 self.stick = self.at_bottom();
                 if self.stick {
                     flag(&self.v.pill, "hidden", true);
@@ -83,11 +83,11 @@ impl Inner {
                 None
             }
             // A phone turned, a window resized: a customer at the end stays there.
-            "resize" if self.stick => {
+            On::Resize if self.stick => {
                 self.scroll_to_bottom();
                 None
             }
-            "visibilitychange" => {
+            On::Visibility => {
                 self.schedule_flush();
                 None
             }

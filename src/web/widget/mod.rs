@@ -190,13 +190,22 @@ impl Widget {
             let root: &web_sys::EventTarget = &s.v.root;
             let mut listeners = Vec::new();
             // A loop of pushes, which the listeners below need anyway, rather than a `collect`.
-            for name in ["click", "submit", "keydown", "input", "change", "dragover", "drop", "paste"] {
-                listeners.push(listen(root, name, &inner));
+            for (name, on) in [
+                ("click", On::Click),
+                ("submit", On::Submit),
+                ("keydown", On::Keydown),
+                ("input", On::Input),
+                ("change", On::Change),
+                ("dragover", On::Dragover),
+                ("drop", On::Drop),
+                ("paste", On::Paste),
+            ] {
+                listeners.push(listen(root, name, on, &inner));
             }
-            listeners.push(listen(&s.v.log, "scroll", &inner));
-            listeners.push(listen(document, "visibilitychange", &inner));
+            listeners.push(listen(&s.v.log, "scroll", On::Scroll, &inner));
+            listeners.push(listen(document, "visibilitychange", On::Visibility, &inner));
             if let Some(window) = web_sys::window() {
-                listeners.push(listen(&window, "resize", &inner));
+                listeners.push(listen(&window, "resize", On::Resize, &inner));
             }
             listeners
         };
@@ -290,16 +299,36 @@ fn theme_rgb(document: &Document, theme: &str) -> Rgb {
     resolved.and_then(|c| color::parse(&c)).unwrap_or_else(fallback)
 }
 
-/// A listener that hands `event` to [`on_event`].
-fn listen(target: &web_sys::EventTarget, event: &'static str, inner: &Rc<RefCell<Inner>>) -> EventListener {
+/// A listener that hands `event` to [`on_event`] as `on`.
+fn listen(target: &web_sys::EventTarget, event: &'static str, on: On, inner: &Rc<RefCell<Inner>>) -> EventListener {
     let weak = Rc::downgrade(inner);
-    EventListener::new(target, event, move |e| on_event(&weak, Cue::Dom(e.unchecked_into())))
+    EventListener::new(target, event, move |e| on_event(&weak, Cue::Dom(on, e.unchecked_into())))
+}
+
+/// The DOM events the widget listens to, each known by its listener (no `event.type` to read
+/// and compare).
+#[derive(Clone, Copy)]
+enum On {
+    Click,
+    Submit,
+    Keydown,
+    Input,
+    Change,
+    Dragover,
+    Drop,
+    Paste,
+    /// The message list scrolled.
+    Scroll,
+    /// The window was resized.
+    Resize,
+    /// The page came to the front or went to the back (`visibilitychange`).
+    Visibility,
 }
 
 /// What wakes the widget up: a DOM event or one of its timers.
 enum Cue {
     /// An event of the widget's DOM, the page or the window.
-    Dom(Event),
+    Dom(On, Event),
     /// A timer of the widget fired.
     Tick(Tick),
 }
@@ -322,7 +351,7 @@ fn on_event(weak: &Weak<RefCell<Inner>>, cue: Cue) {
     // A DOM event the widget itself caused while busy (focus, a programmatic click) is ignored.
     let Ok(mut s) = inner.try_borrow_mut() else { return };
     let call = match cue {
-        Cue::Dom(event) => s.event(&event),
+        Cue::Dom(on, event) => s.event(on, &event),
         Cue::Tick(tick) => s.tick(tick),
     };
     let actions = s.actions.clone();
