@@ -11,6 +11,9 @@ use super::starts_with_ignore_case;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rgb(pub u8, pub u8, pub u8);
 
+/// The default `theme_color` ([`crate::core::config::DEFAULT_THEME_COLOR`]), for a theme
+/// colour not even the browser can read.
+pub const DEFAULT_THEME: Rgb = Rgb(0x19, 0x2d, 0x3f);
 /// White.
 pub const WHITE: Rgb = Rgb(255, 255, 255);
 /// The dark text colour used on light theme colours.
@@ -208,6 +211,7 @@ mod tests {
     #[test]
     fn parses_hex_and_rgb_colours() {
         assert_eq!(parse("#192d3f"), Some(Rgb(0x19, 0x2d, 0x3f)));
+        assert_eq!(parse(crate::core::config::DEFAULT_THEME_COLOR), Some(DEFAULT_THEME));
         assert_eq!(parse(" #FFF "), Some(WHITE));
         assert_eq!(parse("#f008"), Some(Rgb(255, 119, 119)), "translucent red over white");
         assert_eq!(parse("#00000000"), Some(WHITE));

@@ -154,7 +154,29 @@ impl Widget {
         view::adopt_styles(document, &shadow, &color::palette(theme_rgb(document, &options.theme_color)));
         let view = View::build(document, &shadow, t, mode);
 
+        // Listeners hold the widget weakly, so they are made before it exists, while the view is
+        // still at hand (no borrow of the widget's state, which could fail).
+        let mut listeners = Vec::new();
         let inner = Rc::new_cyclic(|me| {
+            let root: &web_sys::EventTarget = &view.root;
+            // A loop of pushes, which the listeners below need anyway, rather than a `collect`.
+            for (name, on) in [
+                ("click", On::Click),
+                ("submit", On::Submit),
+                ("keydown", On::Keydown),
+                ("input", On::Input),
+                ("change", On::Change),
+                ("dragover", On::Dragover),
+                ("drop", On::Drop),
+                ("paste", On::Paste),
+            ] {
+                listeners.push(listen(root, name, on, me));
+            }
+            listeners.push(listen(&view.log, "scroll", On::Scroll, me));
+            listeners.push(listen(document, "visibilitychange", On::Visibility, me));
+            if let Some(window) = web_sys::window() {
+                listeners.push(listen(&window, "resize", On::Resize, me));
+            }
             RefCell::new(Inner {
                 me: me.clone(),
                 doc: document.clone(),
@@ -185,30 +207,6 @@ impl Widget {
                 sizes: Vec::new(),
             })
         });
-        let listeners = {
-            let s = inner.borrow();
-            let root: &web_sys::EventTarget = &s.v.root;
-            let mut listeners = Vec::new();
-            // A loop of pushes, which the listeners below need anyway, rather than a `collect`.
-            for (name, on) in [
-                ("click", On::Click),
-                ("submit", On::Submit),
-                ("keydown", On::Keydown),
-                ("input", On::Input),
-                ("change", On::Change),
-                ("dragover", On::Dragover),
-                ("drop", On::Drop),
-                ("paste", On::Paste),
-            ] {
-                listeners.push(listen(root, name, on, &inner));
-            }
-            listeners.push(listen(&s.v.log, "scroll", On::Scroll, &inner));
-            listeners.push(listen(document, "visibilitychange", On::Visibility, &inner));
-            if let Some(window) = web_sys::window() {
-                listeners.push(listen(&window, "resize", On::Resize, &inner));
-            }
-            listeners
-        };
 
         let place = {
             let (doc, icon_host, host) = (document.clone(), icon_host.clone(), host.clone());
@@ -286,7 +284,6 @@ impl Drop for Widget {
 /// named colour) resolved by the browser through a canvas's `fillStyle`; the default theme when
 /// the browser does not know the name either.
 fn theme_rgb(document: &Document, theme: &str) -> Rgb {
-    let fallback = || color::parse(crate::core::config::DEFAULT_THEME_COLOR).unwrap_or(Rgb(0x19, 0x2d, 0x3f));
     if let Some(rgb) = color::parse(theme) {
         return rgb;
     }
@@ -296,12 +293,12 @@ fn theme_rgb(document: &Document, theme: &str) -> Rgb {
     view::put(&ctx, "fillStyle", &"#010203".into());
     view::put(&ctx, "fillStyle", &theme.into());
     let resolved = prop(&ctx, "fillStyle").as_string().filter(|c| c != "#010203");
-    resolved.and_then(|c| color::parse(&c)).unwrap_or_else(fallback)
+    resolved.and_then(|c| color::parse(&c)).unwrap_or(color::DEFAULT_THEME)
 }
 
 /// A listener that hands `event` to [`on_event`] as `on`.
-fn listen(target: &web_sys::EventTarget, event: &'static str, on: On, inner: &Rc<RefCell<Inner>>) -> EventListener {
-    let weak = Rc::downgrade(inner);
+fn listen(target: &web_sys::EventTarget, event: &'static str, on: On, inner: &Weak<RefCell<Inner>>) -> EventListener {
+    let weak = inner.clone();
     EventListener::new(target, event, move |e| on_event(&weak, Cue::Dom(on, e.unchecked_into())))
 }
 
