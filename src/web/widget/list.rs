@@ -21,7 +21,7 @@ use crate::core::ui::timeline::{self, local_day, status_advances, status_index, 
 /// The list counts as scrolled to its end within this many pixels.
 const AT_BOTTOM_PX: f64 = 40.0;
 
-/// One row of the list.
+/// One row of the list, kept with its entry in the timeline.
 pub(super) struct Row {
     el: Element,
     /// The date separator inside the row, shown when the row starts a day.
@@ -29,7 +29,6 @@ pub(super) struct Row {
     /// The delivery ticks of an own message.
     tick: Option<Element>,
     status: Option<usize>,
-    time: u64,
 }
 
 /// `new Date(time_ms)[method](a, b)`.
@@ -75,14 +74,14 @@ impl Inner {
         let time = parse_iso(&m.time).or(Some(m.received).filter(|r| *r > 0)).unwrap_or_else(now);
         let who = if me { Who::Me } else { Who::Nick(m.nick.clone()) };
         let item = Item { time, day: day_of(time), who, msgid: m.msgid.clone(), body: m.body.clone(), archived: m.archived };
-        let Some((index, mut row)) = self.insert_row(item, if me { "row me" } else { "row agent" }) else { return };
+        let Some((index, row)) = self.insert_row(item, if me { "row me" } else { "row agent" }) else { return };
         self.set_started(true);
 
         let t = self.t;
         let doc = &self.doc;
         let who_name = if me { t.you } else if m.nick.is_empty() { t.agent } else { &m.nick };
-        text(doc, &row.el, "div", "who", who_name);
-        let bubble = el(doc, &row.el, "div", "bu");
+        text(doc, &row, "div", "who", who_name);
+        let bubble = el(doc, &row, "div", "bu");
         if !body.trim().is_empty() {
             let p = el(doc, &bubble, "div", "tx");
             // By reference: no by-value iterator (and its drop) instantiated for segments.
@@ -107,10 +106,12 @@ impl Inner {
             el(doc, &tick, "i", "");
             el(doc, &tick, "i", "");
             el(doc, &tick, "span", "sr");
-            row.tick = Some(tick);
+            if let Some(entry) = self.timeline.value_mut(index) {
+                entry.tick = Some(tick);
+            }
         }
         let was_at_bottom = self.at_bottom();
-        self.place(index, row);
+        self.place(index, &row);
         let early = self.statuses.iter().position(|(id, _)| !id.is_empty() && *id == m.msgid).map(|i| self.statuses.swap_remove(i).1);
         let initial = early.or_else(|| if me && m.archived { status_index("sent") } else { None });
         if let Some(status) = initial {
@@ -137,9 +138,9 @@ impl Inner {
         let time = now();
         let item = Item { time, day: day_of(time), who: Who::System, msgid: String::new(), body: line.to_owned(), archived: false };
         if let Some((index, row)) = self.insert_row(item, "row sys") {
-            text(&self.doc, &row.el, "div", "bu", line);
+            text(&self.doc, &row, "div", "bu", line);
             let was_at_bottom = self.at_bottom();
-            self.place(index, row);
+            self.place(index, &row);
             self.follow(index, was_at_bottom);
         }
     }
@@ -159,7 +160,7 @@ impl Inner {
 
     fn apply_status(&mut self, index: usize, status: usize) {
         let t = self.t;
-        let Some(row) = self.rows.get_mut(index) else { return };
+        let Some(row) = self.timeline.value_mut(index) else { return };
         let Some(tick) = &row.tick else { return };
         if !status_advances(row.status, status) {
             return;
@@ -171,24 +172,21 @@ impl Inner {
         }
     }
 
-    /// Adds `item` to the timeline and creates its row element (not yet in the DOM): the index
-    /// the timeline gave it and the row, or `None` for a duplicate. The row's separator is its
-    /// first child.
-    fn insert_row(&mut self, item: Item, class: &str) -> Option<(usize, Row)> {
-        let time = item.time;
-        let index = self.timeline.insert(item)?;
+    /// Creates the row element of `item` (not yet in the DOM, its date separator as its first
+    /// child) and adds both to the timeline: the index the timeline gave it and the element, or
+    /// `None` for a duplicate.
+    fn insert_row(&mut self, item: Item, class: &str) -> Option<(usize, Element)> {
         let row = make(&self.doc, "div");
         set(&row, "class", class);
         let day = el(&self.doc, &row, "div", "day");
-        Some((index, Row { el: row, day, tick: None, status: None, time }))
+        let index = self.timeline.insert(item, Row { el: row.clone(), day, tick: None, status: None })?;
+        Some((index, row))
     }
 
-    /// Puts a row built by [`Inner::insert_row`] at its index, in the list and the DOM.
-    fn place(&mut self, index: usize, row: Row) {
-        let index = index.min(self.rows.len());
-        let next = self.rows.get(index).map_or(JsValue::NULL, |r| r.el.clone().into());
-        call(&self.v.log, "insertBefore", &row.el, &next);
-        self.rows.insert(index, row);
+    /// Puts the row at `index` (made by [`Inner::insert_row`]) into the DOM, before the next one.
+    fn place(&mut self, index: usize, row: &Element) {
+        let next = self.timeline.get(index + 1).map_or(JsValue::NULL, |(_, r)| r.el.clone().into());
+        call(&self.v.log, "insertBefore", row, &next);
         // The next row's grouping and separator depend on this one.
         for i in [index, index + 1] {
             self.relayout(i);
@@ -196,18 +194,18 @@ impl Inner {
     }
 
     fn relayout(&self, index: usize) {
-        let Some(row) = self.rows.get(index) else { return };
+        let Some((item, row)) = self.timeline.get(index) else { return };
         let layout = self.timeline.layout(index);
         flag(&row.el, "data-c", !layout.group_start);
         flag(&row.day, "hidden", !layout.day_break);
         if layout.day_break {
-            let (day, today) = (day_of(row.time), day_of(now()));
+            let (day, today) = (item.day, day_of(now()));
             let label = if day == today {
                 self.t.today.to_owned()
             } else if day + 1 == today {
                 self.t.yesterday.to_owned()
             } else {
-                date_text(row.time, "toLocaleDateString", &self.locale, r#"{"dateStyle":"medium"}"#)
+                date_text(item.time, "toLocaleDateString", &self.locale, r#"{"dateStyle":"medium"}"#)
             };
             set_text(&row.day, &label);
         }
@@ -219,7 +217,7 @@ impl Inner {
         if stay {
             self.scroll_to_bottom();
             self.schedule_flush();
-        } else if index + 1 == self.rows.len() {
+        } else if index + 1 == self.timeline.len() {
             flag(&self.v.pill, "hidden", false);
         }
     }

@@ -195,7 +195,6 @@ impl Widget {
                 unread: 0,
                 rating: 0,
                 timeline: Timeline::default(),
-                rows: Vec::new(),
                 statuses: Vec::new(),
                 stick: true,
                 unseen: Vec::new(),
@@ -383,9 +382,8 @@ struct Inner {
     unread: u32,
     /// The rating picked in the form, 0 for none.
     rating: u8,
-    timeline: Timeline,
-    /// The list's rows, in the timeline's order.
-    rows: Vec<list::Row>,
+    /// The message list: entries in order, each with its row.
+    timeline: Timeline<list::Row>,
     /// Statuses of own messages not listed yet (a status may overtake its message).
     statuses: Vec<(String, usize)>,
     /// The list is kept at its end (the customer has not scrolled up).
