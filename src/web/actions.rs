@@ -42,11 +42,12 @@ impl Sdk {
 
     /// The widget's room as the JS argument of a room method, or why there is none.
     fn widget_room(&self, what: &str) -> Option<JsValue> {
-        let room = self.state.borrow().client.main_room.clone();
+        // Written out under the borrow: no copy of the JID.
+        let room = self.state.borrow().client.main_room.as_ref().map(|r| JsValue::from(r.to_string()));
         if room.is_none() {
             web_sys::console::warn_1(&format!("exoChat widget: {what}: no chat yet").into());
         }
-        room.map(|r| r.to_string().into())
+        room
     }
 
     /// Uploads `files` one after the other, sending each as a `media_msg` once uploaded.
