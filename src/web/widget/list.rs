@@ -61,7 +61,8 @@ impl Inner {
     pub(super) fn add_message(&mut self, m: &MessageObject) {
         let files = m.files.as_deref().unwrap_or_default();
         let body = timeline::visible_body(&m.body, files);
-        if body.trim().is_empty() && files.is_empty() {
+        let blank = body.trim().is_empty();
+        if blank && files.is_empty() {
             // A chat end, or a message that carried only states or markers.
             return;
         }
@@ -82,7 +83,7 @@ impl Inner {
         let who_name = if me { t.you } else if m.nick.is_empty() { t.agent } else { &m.nick };
         text(doc, &row, "div", "who", who_name);
         let bubble = el(doc, &row, "div", "bu");
-        if !body.trim().is_empty() {
+        if !blank {
             let p = el(doc, &bubble, "div", "tx");
             // By reference: no by-value iterator (and its drop) instantiated for segments.
             for segment in &linkify::split(body) {
