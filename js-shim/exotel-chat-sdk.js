@@ -1,6 +1,6 @@
-/*! exotel-chat-sdk.js — exochat, the Exotel live-chat SDK in Rust/WebAssembly. Load it with a
- * plain <script src=".../exotel-chat-sdk.js"></script>: it defines window.exoChat at once and
- * loads exochat.js + exochat_bg.wasm from its own folder. */
+/*! exotel-chat-sdk.js (exochat): defines window.exoChat, loads exochat.js + exochat_bg.wasm from its folder */
+// Load it with a plain <script src=".../exotel-chat-sdk.js"></script>. The notice above is kept
+// short: it ships in every page's download.
 (function () {
   "use strict";
   if (window.exoChat && window.exoChat.ready) return; // included twice: keep the first

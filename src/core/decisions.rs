@@ -19,7 +19,10 @@ pub fn room_jid(room_name: &str, username: &str) -> String {
     }
     let domain = username.rsplit_once('@').map_or(username, |(_, d)| d);
     let domain = domain.split('/').next().unwrap_or(domain);
-    format!("{room_name}@conference.{domain}")
+    let mut jid = room_name.to_owned();
+    jid.push_str("@conference.");
+    jid.push_str(domain);
+    jid
 }
 
 /// **D**: the feedback-config path under `cms_service_domain`, with its separators.
@@ -154,6 +157,7 @@ pub fn incoming_files(oob: &[super::oob::Oob], subtype: Option<&str>, body: &str
         url: url.to_owned(),
         name: desc.map_or_else(|| super::media::file_name(url), str::to_owned),
     };
+    // A plain loop: `map(..).collect()` instantiated an iterator and a collect for this alone.
     let mut files = Vec::new();
     for o in oob {
         files.push(named(&o.url, o.desc.as_deref()));
@@ -249,8 +253,9 @@ pub fn same_message(seen: &super::replay::ShownMessage, entry: &super::replay::S
 /// the XMPP account. Surrounding spaces are trimmed.
 pub fn customer_nick(provisioned_name: &str, full_name: &str, username: &str) -> String {
     for name in [provisioned_name, full_name, username.split('@').next().unwrap_or_default()] {
-        if !name.trim().is_empty() {
-            return name.trim().to_owned();
+        let name = name.trim();
+        if !name.is_empty() {
+            return name.to_owned();
         }
     }
     "customer".to_owned()

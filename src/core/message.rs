@@ -10,7 +10,7 @@ use super::datetime::{format_iso, parse_iso};
 use super::decisions;
 use super::groupchat::IncomingMessage;
 use super::jid::Jid;
-use super::json::{self, object, opt, Value};
+use super::json::{self, put, put_opt, put_str, Value};
 use super::markers::Marker;
 use super::receipts::Receipt;
 use super::rest::ArchivedMessage;
@@ -48,7 +48,10 @@ pub struct FileRef {
 impl FileRef {
     /// `{ url, name }`.
     pub fn to_json(&self) -> Value {
-        object(vec![("url", self.url.as_str().into()), ("name", self.name.as_str().into())])
+        let mut m = Vec::with_capacity(2);
+        put_str(&mut m, "url", Some(&self.url));
+        put_str(&mut m, "name", Some(&self.name));
+        Value::Object(m)
     }
 }
 
@@ -64,7 +67,10 @@ pub struct InteractionData {
 impl InteractionData {
     /// `{ chatId, interaction_id }`.
     pub fn to_json(&self) -> Value {
-        object(vec![("chatId", self.chat_id.as_str().into()), ("interaction_id", self.interaction_id.as_str().into())])
+        let mut m = Vec::with_capacity(2);
+        put_str(&mut m, "chatId", Some(&self.chat_id));
+        put_str(&mut m, "interaction_id", Some(&self.interaction_id));
+        Value::Object(m)
     }
 }
 
@@ -160,7 +166,7 @@ impl MessageObject {
         };
         let time_ms = msg.delay.as_ref().map_or(view.now.0, |d| d.stamp_ms);
         MessageObject {
-            id: msg.origin_id.clone().or_else(|| msg.stanza_id.clone()).or_else(|| msg.id.clone()).unwrap_or_default(),
+            id: msg.origin_id.as_ref().or(msg.stanza_id.as_ref()).or(msg.id.as_ref()).cloned().unwrap_or_default(),
             msgid,
             message: body.clone(),
             body,
@@ -213,7 +219,22 @@ impl MessageObject {
             received: now.0,
             subtype: decisions::incoming_subtype(None, false, &entry.body),
             archived: true,
-            ..MessageObject::default()
+            // Spelled out, not `..MessageObject::default()`: that builds the defaults and then
+            // drops the ones replaced above, a drop call per field.
+            id: String::new(),
+            msgid: String::new(),
+            from_real_jid: None,
+            occupant_id: None,
+            chat_state: None,
+            files: None,
+            user_role: None,
+            is_markable: false,
+            is_marker: false,
+            marker_id: None,
+            receipt_id: None,
+            displayed: false,
+            interaction_data: None,
+            chat_ended: false,
         }
     }
 
@@ -255,44 +276,51 @@ impl MessageObject {
     /// The object as the page sees it: the spec's field names, `null` for absent optional
     /// values, `archived` only when true.
     pub fn to_json(&self) -> Value {
-        let string = |s: &String| Value::from(s.as_str());
-        let optional = |s: &Option<String>| opt(s.as_deref());
-        let mut fields = vec![
-            ("id", string(&self.id)),
-            ("msgid", string(&self.msgid)),
-            ("body", string(&self.body)),
-            ("from", string(&self.from)),
-            ("from_muc", string(&self.from_muc)),
-            ("from_real_jid", optional(&self.from_real_jid)),
-            ("to", string(&self.to)),
-            ("nick", string(&self.nick)),
-            ("occupant_id", optional(&self.occupant_id)),
-            ("sender", self.sender.as_str().into()),
-            ("type", string(&self.kind)),
-            ("chat_state", optional(&self.chat_state)),
-            ("time", string(&self.time)),
-            ("received", self.received.into()),
-            ("message", string(&self.message)),
-            ("subtype", optional(&self.subtype)),
-            ("files", self.files.as_ref().map_or(Value::Null, |f| Value::Array(f.iter().map(FileRef::to_json).collect()))),
-            ("userRole", optional(&self.user_role)),
-            ("is_markable", self.is_markable.into()),
-            ("is_marker", self.is_marker.into()),
-            ("marker_id", optional(&self.marker_id)),
-            ("receipt_id", optional(&self.receipt_id)),
-            ("displayed", self.displayed.into()),
-            ("interaction_data", self.interaction_data.as_ref().map_or(Value::Null, InteractionData::to_json)),
-            ("chatEnded", self.chat_ended.into()),
-        ];
+        let mut m = Vec::with_capacity(26);
+        let o = &mut m;
+        put_str(o, "id", Some(&self.id));
+        put_str(o, "msgid", Some(&self.msgid));
+        put_str(o, "body", Some(&self.body));
+        put_str(o, "from", Some(&self.from));
+        put_str(o, "from_muc", Some(&self.from_muc));
+        put_opt(o, "from_real_jid", &self.from_real_jid);
+        put_str(o, "to", Some(&self.to));
+        put_str(o, "nick", Some(&self.nick));
+        put_opt(o, "occupant_id", &self.occupant_id);
+        put_str(o, "sender", Some(self.sender.as_str()));
+        put_str(o, "type", Some(&self.kind));
+        put_opt(o, "chat_state", &self.chat_state);
+        put_str(o, "time", Some(&self.time));
+        put(o, "received", self.received.into());
+        put_str(o, "message", Some(&self.message));
+        put_opt(o, "subtype", &self.subtype);
+        let files = self.files.as_ref().map(|files| {
+            let mut items = Vec::with_capacity(files.len());
+            for f in files {
+                items.push(f.to_json());
+            }
+            Value::Array(items)
+        });
+        put(o, "files", files.unwrap_or(Value::Null));
+        put_opt(o, "userRole", &self.user_role);
+        put(o, "is_markable", self.is_markable.into());
+        put(o, "is_marker", self.is_marker.into());
+        put_opt(o, "marker_id", &self.marker_id);
+        put_opt(o, "receipt_id", &self.receipt_id);
+        put(o, "displayed", self.displayed.into());
+        put(o, "interaction_data", self.interaction_data.as_ref().map_or(Value::Null, InteractionData::to_json));
+        put(o, "chatEnded", self.chat_ended.into());
         if self.archived {
-            fields.push(("archived", true.into()));
+            put(o, "archived", true.into());
         }
-        object(fields)
+        Value::Object(m)
     }
 
     /// Reads an object leniently (see the module documentation).
     pub fn from_value(v: &Value) -> MessageObject {
-        let s = |k: &str| json::text(v.get(k)).unwrap_or_default();
+        // One reader for every text field: inlined per field it cost more than the calls.
+        let t = |k: &str| json::text(v.get(k));
+        let s = |k: &str| t(k).unwrap_or_default();
         let b = |k: &str| v.get(k).and_then(Value::as_bool).unwrap_or(false);
         MessageObject {
             id: s("id"),
@@ -300,13 +328,13 @@ impl MessageObject {
             body: s("body"),
             from: s("from"),
             from_muc: s("from_muc"),
-            from_real_jid: json::text(v.get("from_real_jid")),
+            from_real_jid: t("from_real_jid"),
             to: s("to"),
             nick: s("nick"),
-            occupant_id: json::text(v.get("occupant_id")),
+            occupant_id: t("occupant_id"),
             sender: if v.get("sender").and_then(Value::as_str) == Some("me") { Sender::Me } else { Sender::Agent },
             kind: s("type"),
-            chat_state: json::text(v.get("chat_state")),
+            chat_state: t("chat_state"),
             time: s("time"),
             received: match v.get("received") {
                 Some(n @ Value::Number(_)) => n.as_u64_truncated().unwrap_or(0),
@@ -314,7 +342,7 @@ impl MessageObject {
                 _ => 0,
             },
             message: s("message"),
-            subtype: json::text(v.get("subtype")),
+            subtype: t("subtype"),
             files: v.get("files").and_then(Value::as_array).map(|items| {
                 let mut files = Vec::new();
                 for item in items {
@@ -324,11 +352,11 @@ impl MessageObject {
                 }
                 files
             }),
-            user_role: json::text(v.get("userRole")),
+            user_role: t("userRole"),
             is_markable: b("is_markable"),
             is_marker: b("is_marker"),
-            marker_id: json::text(v.get("marker_id")),
-            receipt_id: json::text(v.get("receipt_id")),
+            marker_id: t("marker_id"),
+            receipt_id: t("receipt_id"),
             displayed: b("displayed"),
             interaction_data: v.get("interaction_data").filter(|d| d.is_object()).map(|d| InteractionData {
                 chat_id: json::text(d.get("chatId")).unwrap_or_default(),

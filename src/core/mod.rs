@@ -14,6 +14,7 @@ pub mod datetime;
 pub mod decisions;
 pub mod delay;
 pub mod disco;
+pub mod flows;
 pub mod groupchat;
 pub mod http;
 pub mod iq;

@@ -12,7 +12,6 @@ use super::datetime::parse_iso;
 use super::decisions;
 use super::message::MessageObject;
 use super::queue::Ring;
-use super::vecmap::VecMap;
 
 /// Messages remembered; older ones are forgotten first.
 const MEMORY: usize = 4096;
@@ -45,8 +44,9 @@ impl ShownMessage {
 /// The memory of messages delivered to the page.
 #[derive(Debug)]
 pub struct Shown {
-    /// `room\nmsgid` of shown messages that had a msgid.
-    msgids: VecMap<String, ()>,
+    /// `room\nmsgid` of shown messages that had a msgid, sorted: a plain `Vec<String>` searched
+    /// like the config's unknown keys shares that code (a `VecMap<String, ()>` was its own copy).
+    msgids: Vec<String>,
     /// Shown messages, oldest first.
     messages: Ring<ShownMessage>,
 }
@@ -60,13 +60,16 @@ impl Default for Shown {
 impl Shown {
     /// An empty memory.
     pub fn new() -> Shown {
-        Shown { msgids: VecMap::new(), messages: Ring::new(MEMORY) }
+        Shown { msgids: Vec::new(), messages: Ring::new(MEMORY) }
     }
 
     /// Remembers a message that `messageReceived` delivered.
     pub fn remember(&mut self, msg: &MessageObject) {
         if !msg.msgid.is_empty() {
-            self.msgids.insert(format!("{}\n{}", msg.from_muc, msg.msgid), ());
+            let key = msgid_key(msg);
+            if let Err(at) = self.msgids.binary_search(&key) {
+                self.msgids.insert(at, key);
+            }
         }
         self.messages.push(ShownMessage::of(msg));
     }
@@ -83,22 +86,20 @@ impl Shown {
         }
         let mut fresh = Vec::new();
         for msg in archived {
-            if !msg.msgid.is_empty() && self.msgids.contains_key(&format!("{}\n{}", msg.from_muc, msg.msgid)) {
+            if !msg.msgid.is_empty() && self.msgids.binary_search(&msgid_key(&msg)).is_ok() {
                 continue;
             }
             let entry = ShownMessage::of(&msg);
-            let mut twin = None;
-            for (i, seen) in self.messages.iter().enumerate() {
-                if !used.get(i).copied().unwrap_or(true) && decisions::same_message(seen, &entry) {
-                    twin = Some(i);
+            let mut twin = false;
+            for (seen, used) in self.messages.iter().zip(&mut used) {
+                if !*used && decisions::same_message(seen, &entry) {
+                    (*used, twin) = (true, true);
                     break;
                 }
             }
-            if let Some(slot) = twin.and_then(|i| used.get_mut(i)) {
-                *slot = true;
-                continue;
+            if !twin {
+                fresh.push(msg);
             }
-            fresh.push(msg);
         }
         for msg in &fresh {
             self.remember(msg);
@@ -111,9 +112,10 @@ impl Shown {
 /// come (nearly) in time order, so each entry lands at the end, and it adds a few hundred bytes
 /// to the module where the standard sorts add several KB per element type.
 fn by_time(messages: Vec<MessageObject>) -> Vec<MessageObject> {
-    // The times, kept beside the messages in the same order.
+    // The times in a list of their own, kept in step: no `(time, message)` element type whose
+    // vector code, iterator and drop would be instantiated for this one use.
     let mut times: Vec<u64> = Vec::with_capacity(messages.len());
-    let mut sorted = Vec::with_capacity(messages.len());
+    let mut sorted: Vec<MessageObject> = Vec::with_capacity(messages.len());
     for msg in messages {
         let time = parse_iso(&msg.time).unwrap_or(u64::MAX);
         // After every entry of the same time: stable.
@@ -122,6 +124,11 @@ fn by_time(messages: Vec<MessageObject>) -> Vec<MessageObject> {
         sorted.insert(at, msg);
     }
     sorted
+}
+
+/// The key of a shown message's msgid in [`Shown`]: msgids are unique per room.
+fn msgid_key(msg: &MessageObject) -> String {
+    format!("{}\n{}", msg.from_muc, msg.msgid)
 }
 
 #[cfg(test)]

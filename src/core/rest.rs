@@ -7,7 +7,7 @@
 
 use crate::core::decisions;
 use crate::core::http::{HttpRequest, HttpResponse, Method, RequestId};
-use crate::core::json::{self, object, Value};
+use crate::core::json::{self, put, put_opt, put_str, Value};
 
 /// Path of the provisioning call under `chat_service_domain`.
 pub const PROVISION_PATH: &str = "/plugins/restapi/v1/xtrm/users/connection";
@@ -47,16 +47,21 @@ pub enum ParamsError {
     /// A required key is missing or empty (the key).
     Missing(&'static str),
     /// A key holds the wrong type (the key and what it should be).
-    WrongType(String, &'static str),
+    WrongType(&'static str, &'static str),
 }
 
 impl std::fmt::Display for ParamsError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ParamsError::NotAnObject => f.write_str("startChat expects an object { fullName, email, phone, ... }"),
-            ParamsError::Missing(key) => write!(f, "startChat: `{key}` is required"),
-            ParamsError::WrongType(key, want) => write!(f, "startChat: `{key}` must be {want}"),
-        }
+        // Plain pieces instead of `write!`: one code path, no formatting machinery per variant.
+        let (key, what, want) = match self {
+            ParamsError::NotAnObject => return f.write_str("startChat expects an object { fullName, email, phone, ... }"),
+            ParamsError::Missing(key) => (key, "` is required", ""),
+            ParamsError::WrongType(key, want) => (key, "` must be ", *want),
+        };
+        f.write_str("startChat: `")?;
+        f.write_str(key)?;
+        f.write_str(what)?;
+        f.write_str(want)
     }
 }
 
@@ -87,23 +92,17 @@ impl StartParams {
     /// an extra key of the same name.
     pub fn from_json(value: &Value) -> Result<StartParams, ParamsError> {
         let obj = value.as_object().ok_or(ParamsError::NotAnObject)?;
-        let required = |key: &'static str| -> Result<String, ParamsError> {
-            match value.get(key) {
-                None | Some(Value::Null) => Err(ParamsError::Missing(key)),
-                Some(Value::String(s)) if s.trim().is_empty() => Err(ParamsError::Missing(key)),
-                Some(Value::String(s)) => Ok(s.clone()),
-                Some(_) => Err(ParamsError::WrongType(key.to_owned(), "a string")),
-            }
+        // Every check first, on borrowed values; the owned copies once nothing can fail.
+        let extra = match value.get("additionalInfo") {
+            None | Some(Value::Null) => &[][..],
+            Some(Value::Object(extra)) => extra.as_slice(),
+            Some(_) => return Err(ParamsError::WrongType("additionalInfo", "an object")),
         };
-        let optional = |key: &'static str| -> Result<Option<String>, ParamsError> {
-            match value.get(key) {
-                None | Some(Value::Null) => Ok(None),
-                Some(Value::String(s)) => Ok(Some(s.clone())),
-                // Bot platforms often hold ids as numbers.
-                Some(Value::Number(n)) => Ok(Some(n.clone())),
-                Some(_) => Err(ParamsError::WrongType(key.to_owned(), "a string or null")),
-            }
-        };
+        let full_name = param(value, "fullName", true)?;
+        let email = param(value, "email", true)?;
+        let phone = param(value, "phone", true)?;
+        let user_id = param(value, "user_id", false)?;
+        let session_id = param(value, "session_id", false)?;
         // A key given twice is replaced where it first came: the body names each key once.
         let mut additional_info: Vec<(String, Value)> = Vec::new();
         let mut merge = |k: &String, v: &Value| match additional_info.iter_mut().find(|(key, _)| key == k) {
@@ -115,23 +114,32 @@ impl StartParams {
                 merge(k, v);
             }
         }
-        match value.get("additionalInfo") {
-            None | Some(Value::Null) => {}
-            Some(Value::Object(extra)) => {
-                for (k, v) in extra {
-                    merge(k, v);
-                }
-            }
-            Some(_) => return Err(ParamsError::WrongType("additionalInfo".into(), "an object")),
+        for (k, v) in extra {
+            merge(k, v);
         }
         Ok(StartParams {
-            full_name: required("fullName")?,
-            email: required("email")?,
-            phone: required("phone")?,
-            user_id: optional("user_id")?,
-            session_id: optional("session_id")?,
+            full_name: full_name.unwrap_or_default().to_owned(),
+            email: email.unwrap_or_default().to_owned(),
+            phone: phone.unwrap_or_default().to_owned(),
+            user_id: user_id.map(str::to_owned),
+            session_id: session_id.map(str::to_owned),
             additional_info,
         })
+    }
+}
+
+/// A `startChat` string parameter. A required one must be a non-blank string (`Some` then); an
+/// optional one is a string, a number as its text (bot platforms often hold ids as numbers), or
+/// absent/`null` (`None`).
+fn param<'a>(value: &'a Value, key: &'static str, required: bool) -> Result<Option<&'a str>, ParamsError> {
+    match (value.get(key), required) {
+        (Some(Value::String(s)), false) => Ok(Some(s)),
+        (Some(Value::String(s)), true) if !s.trim().is_empty() => Ok(Some(s)),
+        (Some(Value::Number(n)), false) => Ok(Some(n)),
+        (None | Some(Value::Null), false) => Ok(None),
+        (None | Some(Value::Null | Value::String(_)), true) => Err(ParamsError::Missing(key)),
+        (Some(_), true) => Err(ParamsError::WrongType(key, "a string")),
+        (Some(_), false) => Err(ParamsError::WrongType(key, "a string or null")),
     }
 }
 
@@ -159,7 +167,9 @@ fn push_hex(out: &mut String, byte: u8, upper: bool) {
 
 /// Joins a configured base URL and a path that starts with `/`, without doubling the slash.
 fn join(base: &str, path: &str) -> String {
-    format!("{}{}", base.trim_end_matches('/'), path)
+    let mut url = base.trim_end_matches('/').to_owned();
+    url.push_str(path);
+    url
 }
 
 /// Percent-encodes one URL path segment (RFC 3986 unreserved characters stay as they are).
@@ -198,26 +208,30 @@ impl Tenant {
 
     /// The provisioning body of the spec, exactly.
     pub fn provision_body(&self, params: &StartParams, request_id: &str) -> Value {
-        let property = |key: &str, value: &str| object(vec![("key", key.into()), ("value", value.into())]);
-        let properties = vec![
-            property("email", &params.email),
-            property("phone", &params.phone),
-            property("nodeflowId", &self.nodeflow_id.to_string()),
-            property("locale", &self.locale),
-        ];
-        object(vec![
-            ("requestId", request_id.into()),
-            ("userEntity", object(vec![("name", params.full_name.as_str().into()), ("properties", Value::Array(properties))])),
-            ("serviceName", "conference".into()),
-            ("campaignId", decisions::campaign_id_json(self.campaign_id)),
-            ("sendInvitations", true.into()),
-            ("botTransferred", params.user_id.is_some().into()),
-            ("additionalInfo", Value::Object(params.additional_info.clone())),
-            (
-                "botSessionInfo",
-                object(vec![("userId", json::opt(params.user_id.as_deref())), ("botSessionId", json::opt(params.session_id.as_deref()))]),
-            ),
-        ])
+        let mut properties = Vec::with_capacity(4);
+        for (key, value) in [("email", params.email.as_str()), ("phone", &params.phone), ("nodeflowId", &self.nodeflow_id.to_string()), ("locale", &self.locale)] {
+            let mut property = Vec::with_capacity(2);
+            put_str(&mut property, "key", Some(key));
+            put_str(&mut property, "value", Some(value));
+            properties.push(Value::Object(property));
+        }
+        let mut user = Vec::with_capacity(2);
+        put_str(&mut user, "name", Some(&params.full_name));
+        put(&mut user, "properties", Value::Array(properties));
+        let mut bot = Vec::with_capacity(2);
+        put_opt(&mut bot, "userId", &params.user_id);
+        put_opt(&mut bot, "botSessionId", &params.session_id);
+        let mut m = Vec::with_capacity(8);
+        let o = &mut m;
+        put_str(o, "requestId", Some(request_id));
+        put(o, "userEntity", Value::Object(user));
+        put_str(o, "serviceName", Some("conference"));
+        put(o, "campaignId", decisions::campaign_id_json(self.campaign_id));
+        put(o, "sendInvitations", true.into());
+        put(o, "botTransferred", params.user_id.is_some().into());
+        put(o, "additionalInfo", Value::Object(params.additional_info.clone()));
+        put(o, "botSessionInfo", Value::Object(bot));
+        Value::Object(m)
     }
 
     /// `POST {chat_service_domain}/plugins/restapi/v1/xtrm/users/connection`.
@@ -228,7 +242,9 @@ impl Tenant {
 
     /// `GET {chat_service_domain}/plugins/restapi/v1/xtrm/chatrooms/{roomJid}/messages`.
     pub fn archive(&self, id: RequestId, room_jid: &str) -> HttpRequest {
-        let path = format!("/plugins/restapi/v1/xtrm/chatrooms/{}/messages", encode_path_segment(room_jid));
+        let mut path = "/plugins/restapi/v1/xtrm/chatrooms/".to_owned();
+        path.push_str(&encode_path_segment(room_jid));
+        path.push_str("/messages");
         self.request(id, Method::Get, join(&self.chat_service_domain, &path), String::new())
     }
 
@@ -240,13 +256,12 @@ impl Tenant {
 
     /// `POST {chat_service_domain}/plugins/restapi/v1/xtrm/chat-feedback`.
     pub fn submit_feedback(&self, id: RequestId, interaction_id: &str, chat_id: &str, feedback: &Value) -> HttpRequest {
-        let body = object(vec![
-            ("campaign_id", decisions::campaign_id_json(self.campaign_id)),
-            ("interaction_id", interaction_id.into()),
-            ("chat_id", chat_id.into()),
-            ("feedback", feedback.clone()),
-        ]);
-        self.request(id, Method::Post, join(&self.chat_service_domain, FEEDBACK_PATH), body.to_string())
+        let mut body = Vec::with_capacity(4);
+        put(&mut body, "campaign_id", decisions::campaign_id_json(self.campaign_id));
+        put_str(&mut body, "interaction_id", Some(interaction_id));
+        put_str(&mut body, "chat_id", Some(chat_id));
+        put(&mut body, "feedback", feedback.clone());
+        self.request(id, Method::Post, join(&self.chat_service_domain, FEEDBACK_PATH), Value::Object(body).to_string())
     }
 }
 
@@ -317,8 +332,8 @@ fn object_at<'a>(v: &'a Value, key: &str) -> Result<&'a Value, RestError> {
 }
 
 /// The string under `key`, which must be there.
-fn string_at(v: &Value, key: &str) -> Result<String, RestError> {
-    v.get(key).and_then(Value::as_str).map(str::to_owned).ok_or_else(|| bad(key))
+fn str_at<'a>(v: &'a Value, key: &str) -> Result<&'a str, RestError> {
+    v.get(key).and_then(Value::as_str).ok_or_else(|| bad(key))
 }
 
 /// The boolean under `key`; `false` when absent.
@@ -370,8 +385,10 @@ pub fn parse_provisioned(resp: &HttpResponse) -> Result<Provisioned, RestError> 
     let body = parse_json(resp)?;
     let user = object_at(&body, "userEntity")?;
     let room = object_at(&body, "mucRoomEntity")?;
-    let username = string_at(user, "username")?;
-    let room_name = string_at(room, "roomName")?;
+    // Every check on borrowed text first; the owned copies are made once nothing can fail.
+    let username = str_at(user, "username")?;
+    let password = str_at(user, "password")?;
+    let room_name = str_at(room, "roomName")?;
     if !username.contains('@') {
         return Err(RestError::BadBody(format!("userEntity.username `{username}` is not a JID")));
     }
@@ -379,17 +396,19 @@ pub fn parse_provisioned(resp: &HttpResponse) -> Result<Provisioned, RestError> 
         return Err(RestError::BadBody("mucRoomEntity.roomName is empty".into()));
     }
     let name = match user.get("name") {
-        None | Some(Value::Null) => String::new(),
-        Some(n) => n.as_str().ok_or_else(|| bad("name"))?.to_owned(),
+        None | Some(Value::Null) => "",
+        Some(n) => n.as_str().ok_or_else(|| bad("name"))?,
     };
+    let export_transcript_allowed = flag_at(&body, "exportTranscriptAllowed")?;
+    let members = strings_at(room, "members")?;
     Ok(Provisioned {
-        room_jid: decisions::room_jid(&room_name, &username),
-        password: string_at(user, "password")?,
-        username,
-        name,
-        members: strings_at(room, "members")?,
         owners: strings_at(room, "owners")?,
-        export_transcript_allowed: flag_at(&body, "exportTranscriptAllowed")?,
+        members,
+        room_jid: decisions::room_jid(room_name, username),
+        password: password.to_owned(),
+        username: username.to_owned(),
+        name: name.to_owned(),
+        export_transcript_allowed,
     })
 }
 
@@ -418,16 +437,18 @@ impl ArchivedMessage {
             return None;
         }
         let field = |key: &str| match v.get(key) {
-            None => Some(String::new()),
-            Some(s) => s.as_str().map(str::to_owned),
+            None => Some(""),
+            Some(s) => s.as_str(),
         };
+        // Every field checked on borrowed text first; the owned copies once nothing can fail.
+        let (to, from, kind, body, delay_from) = (field("to")?, field("from")?, field("type")?, field("body")?, field("delay_from")?);
         Some(ArchivedMessage {
-            to: field("to")?,
-            from: field("from")?,
-            kind: field("type")?,
-            body: field("body")?,
+            to: to.to_owned(),
+            from: from.to_owned(),
+            kind: kind.to_owned(),
+            body: body.to_owned(),
             delay_stamp: json::text(v.get("delay_stamp")).unwrap_or_default(),
-            delay_from: field("delay_from")?,
+            delay_from: delay_from.to_owned(),
         })
     }
 }
@@ -469,7 +490,7 @@ pub fn parse_feedback_config(resp: &HttpResponse) -> Result<(Value, FeedbackConf
         open_in_new_tab: flag_at(&raw, "openInNewTab")?,
         feedback_url: match raw.get("feedbackUrl") {
             None => String::new(),
-            Some(_) => string_at(&raw, "feedbackUrl")?,
+            Some(_) => str_at(&raw, "feedbackUrl")?.to_owned(),
         },
     };
     Ok((raw, typed))

@@ -8,6 +8,7 @@
 //! and is as fast at these sizes.
 
 use std::borrow::Borrow;
+use std::cmp::Ordering;
 
 /// A map from `K` to `V`, iterated in key order. Lookups are `O(log n)`, inserts and removals
 /// `O(n)`.
@@ -15,6 +16,22 @@ use std::borrow::Borrow;
 pub struct VecMap<K, V> {
     /// Sorted by key, keys unique.
     entries: Vec<(K, V)>,
+}
+
+/// Binary search over `0..len` by `cmp(i)` (the entry at `i` against the key sought): where the
+/// key is (`Ok`) or would go (`Err`). Not generic, so every map shares one copy of the search
+/// (`binary_search_by` was instantiated once per key/value pair).
+fn bsearch(len: usize, cmp: &mut dyn FnMut(usize) -> Ordering) -> Result<usize, usize> {
+    let (mut lo, mut hi) = (0, len);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        match cmp(mid) {
+            Ordering::Less => lo = mid + 1,
+            Ordering::Greater => hi = mid,
+            Ordering::Equal => return Ok(mid),
+        }
+    }
+    Err(lo)
 }
 
 impl<K, V> Default for VecMap<K, V> {
@@ -34,7 +51,7 @@ impl<K: Ord, V> VecMap<K, V> {
     where
         K: Borrow<Q>,
     {
-        self.entries.binary_search_by(|(k, _)| k.borrow().cmp(key))
+        bsearch(self.entries.len(), &mut |i| self.entries[i].0.borrow().cmp(key))
     }
 
     /// The value under `key`.
@@ -63,14 +80,12 @@ impl<K: Ord, V> VecMap<K, V> {
         self.search(key).is_ok()
     }
 
-    /// Sets `key` to `value`; the value it replaced, if any.
-    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+    /// Sets `key` to `value`, dropping the value it replaces. Returns nothing: no caller wants the
+    /// old value, and handing it back cost each caller an `Option<V>` and its drop.
+    pub fn insert(&mut self, key: K, value: V) {
         match self.search(&key) {
-            Ok(i) => self.entries.get_mut(i).map(|(_, v)| std::mem::replace(v, value)),
-            Err(i) => {
-                self.entries.insert(i, (key, value));
-                None
-            }
+            Ok(i) => self.entries[i].1 = value,
+            Err(i) => self.entries.insert(i, (key, value)),
         }
     }
 
@@ -131,10 +146,11 @@ mod tests {
     #[test]
     fn keeps_keys_unique_and_sorted() {
         let mut m = VecMap::new();
-        assert_eq!(m.insert("b".to_owned(), 2), None);
-        assert_eq!(m.insert("a".to_owned(), 1), None);
-        assert_eq!(m.insert("c".to_owned(), 3), None);
-        assert_eq!(m.insert("b".to_owned(), 20), Some(2));
+        m.insert("b".to_owned(), 2);
+        m.insert("a".to_owned(), 1);
+        m.insert("c".to_owned(), 3);
+        assert_eq!(m.get("b"), Some(&2));
+        m.insert("b".to_owned(), 20);
         assert_eq!(m.keys().map(String::as_str).collect::<Vec<_>>(), ["a", "b", "c"]);
         assert_eq!(m.values().copied().collect::<Vec<_>>(), [1, 20, 3]);
         assert_eq!(m.len(), 3);

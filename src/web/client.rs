@@ -6,7 +6,7 @@
 //! `startChat` never reports into the new one. Sessions and timers hold the SDK weakly
 //! ([`WeakSdk`]): dropping the `Sdk` frees everything.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{RefCell, RefMut};
 use std::rc::{Rc, Weak};
 
 use js_sys::{Array, Function, Reflect};
@@ -16,25 +16,23 @@ use super::driver::{self, now, Driver, Sink};
 use super::error::{js_error, method_error, network_error, rest_error, Code};
 use super::handles::Timeout;
 use super::task::Reply;
+use super::upload::uploaded;
 use super::widget::WidgetEvent;
 use super::{bad_argument, http, object, text_or_null, to_js, to_json, Sdk, State};
-use crate::core::chat::{Chat, ChatError, ChatEvent, JoinError, QueryError};
+use crate::core::chat::{Chat, ChatError, ChatEvent};
 use crate::core::chatstates::ChatState;
 use crate::core::config::is_http_url;
 use crate::core::connection::{ConnectionConfig, ConnectionError};
 use crate::core::decisions;
+use crate::core::flows::{Outcome, Start};
 use crate::core::jid::Jid;
 use crate::core::json::Value;
 use crate::core::media;
 use crate::core::message::{FileRef, InteractionData, MessageObject};
-use crate::core::muc::{HistoryRequest, Occupant};
+use crate::core::muc::Occupant;
 use crate::core::replay::Shown;
 use crate::core::rest::{self, FeedbackConfig, RestError, StartParams};
 use crate::core::session::SessionEvent;
-use crate::core::Instant;
-
-/// What a join's outcome goes to: our nick and the occupants, or the error code and why.
-type Joined = Box<dyn FnOnce(Result<(String, Vec<Occupant>), (Code, String)>)>;
 
 /// What the feedback configuration goes to: the raw object and its typed reading, or `None`.
 pub(crate) type Configured = Box<dyn FnOnce(Option<(Value, FeedbackConfig)>)>;
@@ -111,14 +109,14 @@ fn files_arg(method: &str, value: &JsValue) -> Result<Vec<FileRef>, JsValue> {
     }
     let bad = || bad_argument(method, "files must be null or an array of { url, name }");
     let Value::Array(items) = to_json(value) else { return Err(bad()) };
-    items
-        .iter()
-        .map(|f| {
-            let url = f.get("url").and_then(Value::as_str).filter(|u| !u.trim().is_empty()).ok_or_else(bad)?;
-            let name = f.get("name").and_then(Value::as_str).map_or_else(|| media::file_name(url), str::to_owned);
-            Ok(FileRef { url: url.to_owned(), name })
-        })
-        .collect()
+    // A loop, not a collect into `Result<Vec<_>, _>` (an instantiation of its own).
+    let mut files = Vec::new();
+    for f in &items {
+        let url = f.get("url").and_then(Value::as_str).filter(|u| !u.trim().is_empty()).ok_or_else(bad)?;
+        let name = f.get("name").and_then(Value::as_str).map_or_else(|| media::file_name(url), str::to_owned);
+        files.push(FileRef { url: url.to_owned(), name });
+    }
+    Ok(files)
 }
 
 /// A `ChatError` as a thrown error of `method`.
@@ -127,48 +125,11 @@ fn chat_error(method: &str, e: &ChatError) -> JsValue {
     method_error(code, method, e)
 }
 
-/// Why a join did not complete, in words.
-fn join_error_text(e: &JoinError) -> String {
-    match e {
-        JoinError::NickConflict => "every nick tried is taken in the room".to_owned(),
-        JoinError::Refused(e) => format!("the room refused the join: {e}"),
-        JoinError::Timeout => "the room did not answer the join in time".to_owned(),
-        JoinError::Removed(reason) => format!("the room removed us while joining ({reason:?})"),
-        JoinError::Configuration(Some(e)) => format!("configuring the new room failed: {e}"),
-        JoinError::Configuration(None) => "configuring the new room got no answer".to_owned(),
-        JoinError::Cancelled => "the join was cancelled by leaveRoom".to_owned(),
-        _ => "the connection closed before the join completed".to_owned(),
-    }
-}
-
-/// Why a query failed, in words.
-pub(crate) fn query_error_text(e: &QueryError) -> String {
-    match e {
-        QueryError::Timeout => "no answer in time".to_owned(),
-        QueryError::NoAccount => "not connected yet".to_owned(),
-        QueryError::Refused(e) => format!("refused: {e}"),
-        QueryError::BadReply => "the answer did not hold what was asked for".to_owned(),
-        QueryError::Slot(e) => e.to_string(),
-        _ => "the connection closed".to_owned(),
-    }
-}
-
-/// The room object `startChat` and `joinRoom` resolve with: plain fields, `attributes` with the
+/// The room object `startChat` and `joinRoom` resolve with: the `fields`, `attributes` with the
 /// same values, and `get(name)`, as on a Converse room model.
-fn room_object(room: &Jid, nick: &str, occupants: &[Occupant], export_transcript_allowed: Option<bool>) -> JsValue {
+fn room_object(fields: &Value) -> JsValue {
     // Two objects with the same values, neither sharing the other's `occupants` array.
-    let fields = || {
-        let mut fields = vec![
-            ("jid", JsValue::from_str(&room.to_string())),
-            ("nick", nick.into()),
-            ("occupants", to_js(&Value::Array(occupants.iter().map(Occupant::to_json).collect()))),
-        ];
-        if let Some(allowed) = export_transcript_allowed {
-            fields.insert(0, ("exportTranscriptAllowed", allowed.into()));
-        }
-        object(&fields)
-    };
-    let (object, attributes) = (fields(), fields());
+    let (object, attributes) = (to_js(fields), to_js(fields));
     // `get` is the built-in Reflect.get bound to `attributes`: no closure to keep alive and no
     // `new Function` (which a strict CSP forbids).
     let reflect = Reflect::get(&js_sys::global(), &"Reflect".into()).and_then(|r| Reflect::get(&r, &"get".into()));
@@ -205,9 +166,11 @@ impl Sdk {
     }
 
     /// Runs a chat command on the running session.
-    fn command<R>(&self, method: &str, f: impl FnOnce(&mut Chat, Instant) -> Result<R, ChatError>) -> Result<R, JsValue> {
+    fn command<R>(&self, method: &str, f: impl FnOnce(&mut Chat) -> Result<R, ChatError>) -> Result<R, JsValue> {
         let driver = self.live(method)?;
-        driver.act(|s, now| f(s.chat_mut(), now)).map_err(|e| chat_error(method, &e))
+        let result = f(driver.session().chat_mut());
+        driver.drain();
+        result.map_err(|e| chat_error(method, &e))
     }
 
     /// Starts a new session (stopping the current one); its events come back through
@@ -225,7 +188,8 @@ impl Sdk {
             (client.current, client.session.take())
         };
         if let Some(old) = old {
-            old.act(|s, now| s.stop(now));
+            old.session().stop(now());
+            old.drain();
         }
         self.emit_status("connecting", None);
         let weak = self.downgrade();
@@ -257,65 +221,24 @@ impl Sdk {
                 Ok(provisioned) => provisioned,
                 Err(e) => return reply.settle(Err(e)),
             };
-            let (room_jid, customer_jid) = (provisioned.room_jid.clone(), provisioned.username.clone());
-            let failure = move |why: &str| -> JsValue {
-                object(&[
-                    ("errorData", method_error(Code::XmppFailed, M, &why)),
-                    ("roomJid", room_jid.as_str().into()),
-                    ("customerJid", customer_jid.as_str().into()),
-                ])
+            let start = Start {
+                room_jid: provisioned.room_jid.clone(),
+                customer_jid: provisioned.username.clone(),
+                export_transcript_allowed: provisioned.export_transcript_allowed,
             };
             let (Ok(room), Ok(account)) = (Jid::parse(&provisioned.room_jid), Jid::parse(&provisioned.username)) else {
-                return reply.settle(Err(failure("the provisioned room or account is not a valid JID")));
+                let why = "the provisioned room or account is not a valid JID";
+                return reply.settle(Err(sdk.outcome_error(&Outcome::StartFailed { message: format!("exoChat.{M}: {why}"), room_jid: start.room_jid, customer_jid: start.customer_jid })));
             };
             let bosh_url = sdk.state.borrow().config.as_ref().map(|c| c.converse_bosh_service_url.clone()).unwrap_or_default();
             let driver = sdk.connect(ConnectionConfig::new(&bosh_url, account.bare(), &provisioned.password));
             sdk.state.borrow_mut().client.main_room = Some(room.clone());
             let nick = decisions::customer_nick(&provisioned.name, &params.full_name, &provisioned.username);
-            let allowed = provisioned.export_transcript_allowed;
-            let stopping = driver.clone();
-            sdk.join(&driver, &room.clone(), &nick, false, Box::new(move |joined| {
-                reply.settle(match joined {
-                    Ok((nick, occupants)) => Ok(room_object(&room, &nick, &occupants, Some(allowed))),
-                    Err((_, why)) => {
-                        stopping.act(|s, now| s.stop(now));
-                        Err(failure(&why))
-                    }
-                })
-            }));
+            let promise = sdk.wait_for(reply);
+            driver.session().join_for(now(), promise, M, &room, &nick, Some(start));
+            driver.drain();
         }));
         Ok(())
-    }
-
-    /// Joins (or creates) `room` as `nick` on `driver`; `done` gets our nick there and the
-    /// occupants, or why not.
-    fn join(&self, driver: &Driver, room: &Jid, nick: &str, create: bool, done: Joined) {
-        let wanted = room.clone();
-        let done = Rc::new(Cell::new(Some(done)));
-        let waiting = done.clone();
-        driver.wait(Box::new(move |event| {
-            let result = match event {
-                Some(SessionEvent::Chat(ChatEvent::RoomJoined { room, nick, occupants })) if *room == wanted => Ok((nick.clone(), occupants.clone())),
-                // A join cut by the connection is followed by `Disconnected`, which says why.
-                Some(SessionEvent::Chat(ChatEvent::JoinFailed { room, error })) if *room == wanted && *error != JoinError::Disconnected => {
-                    Err((Code::JoinFailed, join_error_text(error)))
-                }
-                Some(SessionEvent::Disconnected(Some(error))) => Err((Code::JoinFailed, error.to_string())),
-                Some(SessionEvent::Disconnected(None)) | None => Err((Code::JoinFailed, "the session was closed".to_owned())),
-                _ => return false,
-            };
-            if let Some(done) = waiting.take() {
-                done(result);
-            }
-            true
-        }));
-        let asked = driver.act(|s, now| if create { s.chat_mut().create_room(now, room, nick) } else { s.chat_mut().join(now, room, nick, HistoryRequest::default()) });
-        if let Err(e) = asked {
-            // The waiter stays until an event of the room, with nothing left to settle.
-            if let Some(done) = done.take() {
-                done(Err((Code::BadArgument, e.to_string())));
-            }
-        }
     }
 
     /// `joinRoom(roomJid, nick)` (resolves with the room object) or `createRoom(roomJid, nick)`.
@@ -324,21 +247,62 @@ impl Sdk {
         let room = room_arg(method, &room)?;
         let nick = string_arg(method, "nick", &nick)?;
         let driver = self.live(method)?;
-        let reply = reply.clone();
-        self.join(&driver, &room.clone(), nick.trim(), create, Box::new(move |joined| {
-            reply.settle(match joined {
-                Ok(_) if create => Ok(JsValue::UNDEFINED),
-                Ok((nick, occupants)) => Ok(room_object(&room, &nick, &occupants, None)),
-                Err((code, why)) => Err(method_error(code, method, &why)),
-            })
-        }));
+        let promise = self.wait_for(reply.clone());
+        driver.session().join_for(now(), promise, method, &room, nick.trim(), None);
+        driver.drain();
         Ok(())
+    }
+
+    /// Keeps `reply` until the session settles it ([`Sdk::settle`]); its number.
+    pub(crate) fn wait_for(&self, reply: Reply) -> u64 {
+        let promise = self.next_request_id().0;
+        self.state.borrow_mut().pending.push((promise, reply, None));
+        promise
+    }
+
+    /// Performs the end of Promise `promise`.
+    fn settle(&self, promise: u64, outcome: Outcome) {
+        let found = {
+            let pending = &mut self.state.borrow_mut().pending;
+            pending.iter().position(|(p, _, _)| *p == promise).map(|i| pending.remove(i))
+        };
+        let Some((_, reply, file)) = found else { return };
+        reply.settle(match outcome {
+            Outcome::Done => Ok(JsValue::UNDEFINED),
+            Outcome::Value(value) => Ok(to_js(&value)),
+            Outcome::Room(fields) => Ok(room_object(&fields)),
+            Outcome::Null { method, why } => {
+                self.upload_failed(method, file.as_ref(), &why);
+                Ok(JsValue::NULL)
+            }
+            Outcome::Slot { method, slot } => {
+                self.remember_slot(&slot);
+                match file {
+                    Some(file) => return self.put(&file, &slot.put_url, &slot.put_headers, uploaded(method, slot.get_url, reply)),
+                    None => Ok(object(&[("getUrl", slot.get_url.into()), ("putUrl", slot.put_url.into())])),
+                }
+            }
+            outcome => Err(self.outcome_error(&outcome)),
+        })
+    }
+
+    /// A rejection as its JS value.
+    fn outcome_error(&self, outcome: &Outcome) -> JsValue {
+        match outcome {
+            Outcome::Error(code, message) => js_error(*code, message),
+            Outcome::StartFailed { message, room_jid, customer_jid } => object(&[
+                ("errorData", js_error(Code::XmppFailed, message)),
+                ("roomJid", room_jid.as_str().into()),
+                ("customerJid", customer_jid.as_str().into()),
+            ]),
+            _ => JsValue::UNDEFINED,
+        }
     }
 
     /// `leaveRoom(roomJid)`.
     pub(crate) fn leave(&self, room: JsValue) -> Result<(), JsValue> {
         let room = room_arg("leaveRoom", &room)?;
-        self.command("leaveRoom", |chat, _| {
+        self.command("leaveRoom", |chat| {
             chat.leave(&room);
             Ok(())
         })?;
@@ -363,13 +327,13 @@ impl Sdk {
         if body.trim().is_empty() && files.is_empty() {
             return Err(bad_argument(M, "nothing to send: body is empty and there are no files"));
         }
-        self.command(M, |chat, _| chat.send_message(&room, &body, &subtype, &files))
+        self.command(M, |chat| chat.send_message(&room, &body, &subtype, &files))
     }
 
     /// `sendTypingStatus` / `sendPausedStatus`.
     pub(crate) fn send_chat_state(&self, method: &str, room: JsValue, state: ChatState) -> Result<(), JsValue> {
         let room = room_arg(method, &room)?;
-        self.command(method, |chat, _| chat.send_chat_state(&room, state)).map(drop)
+        self.command(method, |chat| chat.send_chat_state(&room, state)).map(drop)
     }
 
     /// `sendDisplayedReceipt` (`displayed`) / `sendReceiveReceipt`: once per msgid; an empty
@@ -380,7 +344,7 @@ impl Sdk {
         if msgid.is_empty() {
             return Ok(());
         }
-        self.command(method, |chat, _| if displayed { chat.send_marker(&room, &msgid) } else { chat.send_receipt(&room, &msgid) })
+        self.command(method, |chat| if displayed { chat.send_marker(&room, &msgid) } else { chat.send_receipt(&room, &msgid) })
             .map(drop)
     }
 
@@ -397,34 +361,30 @@ impl Sdk {
     /// `getUserStatus()`: our presence while connected, else `"offline"`.
     pub(crate) fn user_status(&self) -> String {
         let driver = self.live("getUserStatus").ok();
-        let status = driver.map(|d| d.read(|s| if s.connection().is_online() { s.chat().presence_show() } else { "offline" }));
-        status.unwrap_or("offline").to_owned()
+        let Some(driver) = driver else { return "offline".to_owned() };
+        let s = driver.session();
+        if s.connection().is_online() { s.chat().presence_show() } else { "offline" }.to_owned()
     }
 
     /// `logout()`: ends the session (no-op without one).
     pub(crate) fn end_session(&self) {
         if let Ok(driver) = self.live("logout") {
             self.state.borrow_mut().client.stopping = true;
-            driver.act(|s, now| s.stop(now));
+            driver.session().stop(now());
+            driver.drain();
         }
     }
 
     /// `disconnectConverse()`: ends the session; resolves once it is closed.
     pub(crate) fn disconnect(&self, reply: &Reply) -> Result<(), JsValue> {
-        let reply = reply.clone();
         let Ok(driver) = self.live("disconnectConverse") else {
             reply.settle(Ok(JsValue::UNDEFINED));
             return Ok(());
         };
-        // `None`: the session was dropped (replaced) first, which closes it too.
-        driver.wait(Box::new(move |event| {
-            let closed = matches!(event, Some(SessionEvent::Disconnected(_)) | None);
-            if closed {
-                reply.settle(Ok(JsValue::UNDEFINED));
-            }
-            closed
-        }));
-        self.end_session();
+        let promise = self.wait_for(reply.clone());
+        self.state.borrow_mut().client.stopping = true;
+        driver.session().close_for(now(), promise);
+        driver.drain();
         Ok(())
     }
 
@@ -452,19 +412,20 @@ impl Sdk {
                 Err(e) => return reply.settle(Err(e)),
             };
             let (own_nick, own_jid) = match sdk.live(M) {
-                Ok(d) => d.read(|s| (s.chat().nick(&room).map(str::to_owned), s.chat().own_jid().cloned())),
+                Ok(d) => {
+                    let s = d.session();
+                    (s.chat().nick(&room).map(str::to_owned), s.chat().own_jid().cloned())
+                }
                 Err(_) => (None, None),
             };
             let now = now();
-            let archived = entries
-                .iter()
-                .map(|entry| {
-                    let mut msg = MessageObject::from_archived(entry, own_nick.as_deref(), own_jid.as_ref(), now);
-                    // The archive is this room's, whatever JID an entry names as its sender.
-                    msg.from_muc = room.to_string();
-                    msg
-                })
-                .collect();
+            let mut archived = Vec::new();
+            for entry in &entries {
+                let mut msg = MessageObject::from_archived(entry, own_nick.as_deref(), own_jid.as_ref(), now);
+                // The archive is this room's, whatever JID an entry names as its sender.
+                msg.from_muc = room.to_string();
+                archived.push(msg);
+            }
             let fresh = sdk.state.borrow_mut().client.shown.replay(archived);
             for msg in &fresh {
                 sdk.deliver(msg);
@@ -513,6 +474,10 @@ impl Sdk {
 
     /// A session event, from the driver's drain.
     fn on_session_event(&self, id: u64, event: SessionEvent) {
+        // A replaced session still settles the Promises that wait on it.
+        if let SessionEvent::Settled { promise, outcome } = event {
+            return self.settle(promise, outcome);
+        }
         if self.state.borrow().client.current != id {
             return;
         }
@@ -526,6 +491,7 @@ impl Sdk {
             }
             SessionEvent::Disconnected(error) => self.on_disconnected(id, error),
             SessionEvent::Chat(event) => self.on_chat_event(event),
+            SessionEvent::Settled { .. } => {}
         }
     }
 
@@ -576,14 +542,15 @@ impl Sdk {
                 self.on_room_joined(&room, &nick, occupants);
             }
             ChatEvent::OccupantJoined { room, occupant } => {
-                self.update_others(&room, |others| {
+                {
+                    let mut others = self.others_of(&room);
                     others.retain(|o| o.nick != occupant.nick);
                     others.push(occupant.clone());
-                });
+                }
                 self.emit_occupant("agentJoined", &room, &occupant);
             }
             ChatEvent::OccupantLeft { room, occupant } => {
-                self.update_others(&room, |others| others.retain(|o| o.nick != occupant.nick));
+                self.others_of(&room).retain(|o| o.nick != occupant.nick);
                 self.emit_occupant("agentLeft", &room, &occupant);
             }
             ChatEvent::RoomLeft { room, reason, text } => {
@@ -623,8 +590,8 @@ impl Sdk {
                 let value = object(&[("msgid", msgid.into()), ("roomJid", room.to_string().into()), ("status", status.as_str().into())]);
                 self.emit_value("messageStatus", &value);
             }
-            // Join failures and query results go to the waiters; incoming receipts and markers
-            // show as `messageStatus`.
+            // Join failures and query results end the session's pending operations
+            // (`core::flows`); incoming receipts and markers show as `messageStatus`.
             _ => {}
         }
     }
@@ -632,8 +599,7 @@ impl Sdk {
     /// A (re)join: `agentJoined` for the others found there, `agentLeft` for those gone since.
     fn on_room_joined(&self, room: &Jid, own_nick: &str, mut occupants: Vec<Occupant>) {
         occupants.retain(|o| o.nick != own_nick);
-        let mut before = Vec::new();
-        self.update_others(room, |others| before = std::mem::replace(others, occupants.clone()));
+        let before = std::mem::replace(&mut *self.others_of(room), occupants.clone());
         for gone in before.iter().filter(|o| !occupants.iter().any(|n| n.nick == o.nick)) {
             self.emit_occupant("agentLeft", room, gone);
         }
@@ -642,17 +608,20 @@ impl Sdk {
         }
     }
 
-    /// Changes the list of the other occupants of `room` (created empty).
-    fn update_others(&self, room: &Jid, change: impl FnOnce(&mut Vec<Occupant>)) {
-        let others = &mut self.state.borrow_mut().client.others;
-        match others.iter_mut().find(|(r, _)| r == room) {
-            Some((_, list)) => change(list),
-            None => {
-                let mut list = Vec::new();
-                change(&mut list);
-                others.push((room.clone(), list));
-            }
-        }
+    /// The list of the other occupants of `room` (created empty), to change; the borrow must end
+    /// before any event is emitted.
+    fn others_of(&self, room: &Jid) -> RefMut<'_, Vec<Occupant>> {
+        RefMut::map(self.state.borrow_mut(), |state| {
+            let others = &mut state.client.others;
+            let i = match others.iter().position(|(r, _)| r == room) {
+                Some(i) => i,
+                None => {
+                    others.push((room.clone(), Vec::new()));
+                    others.len() - 1
+                }
+            };
+            &mut others[i].1
+        })
     }
 
     fn emit_occupant(&self, event: &str, room: &Jid, o: &Occupant) {

@@ -2,16 +2,16 @@
 //!
 //! The one drain rule, stated once: after every input (a command, an HTTP result, a timer), poll
 //! the session until it has no request and no event left; send each request with
-//! [`http::send`] (its result is the next input); hand each event first to
-//! the waiters (Promise methods waiting for it), then to the sink (the SDK's event dispatch);
-//! finally re-arm ONE timer for [`Session::poll_timeout`].
+//! [`http::send`] (its result is the next input); hand each event to the sink (the SDK's event
+//! dispatch, which also settles the Promises of [`SessionEvent::Settled`]); finally re-arm ONE
+//! timer for [`Session::poll_timeout`].
 //!
-//! No `RefCell` borrow is held while a waiter or the sink runs. The sink
+//! No `RefCell` borrow is held while the sink runs. The sink
 //! calls page callbacks, which may call back into the SDK and give the session another command:
 //! that command's own drain sees one in progress and returns, and the drain in progress picks up
 //! what the command produced on its next round, so events keep their order.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{RefCell, RefMut};
 use std::rc::{Rc, Weak};
 
 use base64::Engine;
@@ -19,28 +19,20 @@ use js_sys::Function;
 
 use super::handles::Timeout;
 use super::http;
-use crate::core::chat::{Chat, ChatEvent, QueryError, QueryId, QueryOutcome};
+use super::task::later;
 use crate::core::connection::{ConnectionConfig, Randomness};
 use crate::core::http::HttpRequest;
 use crate::core::session::{Session, SessionEvent};
 use crate::core::Instant;
 
-/// What a query's outcome goes to.
-pub(crate) type Answered = Box<dyn FnOnce(Result<QueryOutcome, QueryError>)>;
-
-/// Where the events of a session go once the waiters have seen them.
+/// Where the events of a session go.
 pub(crate) type Sink = Rc<dyn Fn(SessionEvent)>;
-
-/// A waiter: sees each event; `true` once it is done (then it is dropped). `None`: the session
-/// is gone, no event will come.
-pub(crate) type Waiter = Box<dyn FnMut(Option<&SessionEvent>) -> bool>;
 
 struct Inner {
     session: Session,
     /// The `fetch` the shim captured at load.
     fetch: Function,
     sink: Sink,
-    waiters: Vec<Waiter>,
     /// The one timer, armed for the session's next deadline.
     timer: Option<(Instant, Timeout)>,
     /// A drain is in progress (further down the stack).
@@ -88,63 +80,40 @@ impl Driver {
         // 96 random bits: stanza ids double as XEP-0359 origin-ids, unique across sessions.
         let id_prefix = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<12>());
         let session = Session::new(config, randomness(), id_prefix);
-        let inner = Inner { session, fetch, sink, waiters: Vec::new(), timer: None, draining: false };
+        let inner = Inner { session, fetch, sink, timer: None, draining: false };
         let driver = Driver(Rc::new(RefCell::new(inner)));
-        driver.act(|s, now| s.start(now));
+        driver.session().start(now());
+        driver.drain();
         driver
     }
 
-    /// Gives the session a command, then drains.
-    pub(crate) fn act<R>(&self, command: impl FnOnce(&mut Session, Instant) -> R) -> R {
-        let result = command(&mut self.0.borrow_mut().session, now());
-        drain(&self.0);
-        result
+    /// The session, to read it or give it a command (then [`Driver::drain`]). The borrow must
+    /// end before anything calls page code: take it within one statement.
+    pub(crate) fn session(&self) -> RefMut<'_, Session> {
+        RefMut::map(self.0.borrow_mut(), |inner| &mut inner.session)
     }
 
-    /// Reads the session.
-    pub(crate) fn read<R>(&self, f: impl FnOnce(&Session) -> R) -> R {
-        f(&self.0.borrow().session)
+    /// The drain rule, after a command.
+    pub(crate) fn drain(&self) {
+        drain(&self.0);
     }
 
     /// Connects again after a failure, with fresh randomness (the chat rejoins its rooms).
     pub(crate) fn reconnect(&self) {
-        self.act(|s, now| s.reconnect(now, randomness()));
-    }
-
-    /// Adds `waiter`, which sees every event from now on until it returns `true`. Add it BEFORE
-    /// the command whose drain may raise the event it waits for.
-    pub(crate) fn wait(&self, waiter: Waiter) {
-        self.0.borrow_mut().waiters.push(waiter);
-    }
-
-    /// Runs a query on the session; `done` gets its result.
-    pub(crate) fn query(&self, ask: impl FnOnce(&mut Chat, Instant) -> QueryId, done: Answered) {
-        let asked: Rc<Cell<Option<QueryId>>> = Rc::default();
-        let mut done = Some(done);
-        self.wait(Box::new({
-            let asked = asked.clone();
-            move |event| {
-                let result = match event {
-                    Some(SessionEvent::Chat(ChatEvent::QueryResult { id, result })) if asked.get() == Some(*id) => result.clone(),
-                    Some(SessionEvent::Disconnected(_)) | None => Err(QueryError::Disconnected),
-                    _ => return false,
-                };
-                if let Some(done) = done.take() {
-                    done(result);
-                }
-                true
-            }
-        }));
-        self.act(|s, now| asked.set(Some(ask(s.chat_mut(), now))));
+        self.session().reconnect(now(), randomness());
+        self.drain();
     }
 }
 
 impl Drop for Inner {
-    // A session dropped with waiters left (replaced by a new one, or freed) tells them, so every
-    // Promise waiting on it settles. Waiters only settle Promises and log on `None`.
+    // A session dropped with operations pending (replaced by a new one, or freed) settles them,
+    // so every Promise waiting on it ends; from a microtask, as the drop may happen while the
+    // SDK state is borrowed.
     fn drop(&mut self) {
-        for mut waiter in std::mem::take(&mut self.waiters) {
-            waiter(None);
+        let settled = self.session.abandon();
+        if !settled.is_empty() {
+            let sink = self.sink.clone();
+            later(Box::new(move || settled.into_iter().for_each(|event| sink(event))));
         }
     }
 }
@@ -154,36 +123,20 @@ fn drain(cell: &Rc<RefCell<Inner>>) {
     if std::mem::replace(&mut cell.borrow_mut().draining, true) {
         return;
     }
+    let (fetch, sink) = {
+        let inner = cell.borrow();
+        (inner.fetch.clone(), inner.sink.clone())
+    };
+    // One output at a time, each borrow ending with its statement: no list to collect them in.
     loop {
-        let (requests, events, fetch, sink) = {
-            let mut inner = cell.borrow_mut();
-            let now = now();
-            let mut requests = Vec::new();
-            while let Some(request) = inner.session.poll_transmit(now) {
-                requests.push(request);
-            }
-            let mut events = Vec::new();
-            while let Some(event) = inner.session.poll_event() {
-                events.push(event);
-            }
-            (requests, events, inner.fetch.clone(), inner.sink.clone())
-        };
-        if requests.is_empty() && events.is_empty() {
-            break;
-        }
-        for request in requests {
+        let request = cell.borrow_mut().session.poll_transmit(now());
+        if let Some(request) = request {
             send_request(Rc::downgrade(cell), &fetch, &request);
+            continue;
         }
-        for event in events {
-            let mut waiters = std::mem::take(&mut cell.borrow_mut().waiters);
-            waiters.retain_mut(|waiter| !waiter(Some(&event)));
-            {
-                let mut inner = cell.borrow_mut();
-                waiters.append(&mut inner.waiters);
-                inner.waiters = waiters;
-            }
-            sink(event);
-        }
+        let event = cell.borrow_mut().session.poll_event();
+        let Some(event) = event else { break };
+        sink(event);
     }
     let mut inner = cell.borrow_mut();
     inner.draining = false;

@@ -6,56 +6,9 @@ use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 
 use crate::core::config::ConfigError;
+pub(crate) use crate::core::flows::Code;
 use crate::core::http::TransportError;
 use crate::core::rest::RestError;
-
-/// The stable `code` values that errors thrown or rejected by `exoChat` carry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Code {
-    /// `initialize` got a config it refuses; the error also has a `key` property.
-    InvalidConfig,
-    /// `initialize` was called a second time.
-    AlreadyInitialized,
-    /// A method that needs `initialize` ran before it.
-    NotInitialized,
-    /// A method got an argument of the wrong type.
-    BadArgument,
-    /// The page has no DOM the SDK can use (no `document`).
-    NoDocument,
-    /// A method that needs the XMPP session ran before `startChat` or after it ended.
-    NotConnected,
-    /// A room method named a room the session is not in.
-    NotInRoom,
-    /// A request failed at the network level (unreachable, CORS, timeout).
-    Network,
-    /// A service answered with a non-2xx HTTP status; the error also has a `status` property.
-    HttpStatus,
-    /// A service answered 2xx with a body that is not what the contract says.
-    BadResponse,
-    /// The XMPP connection failed (the `errorData` of a `startChat` rejection).
-    XmppFailed,
-    /// Joining a room failed.
-    JoinFailed,
-}
-
-impl Code {
-    fn as_str(self) -> &'static str {
-        match self {
-            Code::InvalidConfig => "invalid_config",
-            Code::AlreadyInitialized => "already_initialized",
-            Code::NotInitialized => "not_initialized",
-            Code::BadArgument => "bad_argument",
-            Code::NoDocument => "no_document",
-            Code::NotConnected => "not_connected",
-            Code::NotInRoom => "not_in_room",
-            Code::Network => "network_error",
-            Code::HttpStatus => "http_status",
-            Code::BadResponse => "bad_response",
-            Code::XmppFailed => "xmpp_failed",
-            Code::JoinFailed => "join_failed",
-        }
-    }
-}
 
 /// A JS `Error` with `message` and `code`.
 pub(crate) fn js_error(code: Code, message: &str) -> JsValue {

@@ -7,7 +7,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use js_sys::{Array, Function};
+use js_sys::Function;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortController, Response};
 
@@ -86,9 +86,13 @@ fn start(fetch: &Function, req: &HttpRequest, then: Started) {
         Ok(deadline) => deadline,
         Err(e) => return then(Err(e)),
     };
-    // A plain init object, headers as [name, value] pairs in order: no `Headers` or
-    // `RequestInit` wrappers to import.
-    let headers: Array = req.headers.iter().map(|(name, value)| Array::of2(&name.into(), &value.into())).collect();
+    // A plain init object, headers a plain object of name: value in order: no `Headers` or
+    // `RequestInit` wrappers to import, and no collect into a JS array.
+    let headers = js_sys::Object::new();
+    for (name, value) in &req.headers {
+        // Setting a property of a fresh plain object cannot fail.
+        let _ = js_sys::Reflect::set(&headers, &name.into(), &value.into());
+    }
     let body = if req.body.is_empty() { JsValue::UNDEFINED } else { JsValue::from_str(&req.body) };
     let signal = deadline.controller.signal();
     let init = object(&[("method", req.method.as_str().into()), ("headers", headers.into()), ("body", body), ("signal", signal.into())]);

@@ -61,6 +61,11 @@ struct State {
     client: Client,
     /// Upload slots handed out and PUTs in flight.
     uploads: Uploads,
+    /// The Promises the session settles ([`SessionEvent::Settled`]), by number, with the file
+    /// an `uploadFileToConverse` PUTs once it has a slot.
+    ///
+    /// [`SessionEvent::Settled`]: crate::core::session::SessionEvent::Settled
+    pending: Vec<(u64, Reply, Option<web_sys::Blob>)>,
 }
 
 /// The SDK instance behind `window.exoChat`. The shim creates one per page. Clones share the
@@ -88,10 +93,30 @@ impl Sdk {
     /// export instead of one per method keeps the module and its JS glue smaller (each export is
     /// a wrapper on both sides). A name that is no method throws (`bad_argument`).
     pub fn call(&self, method: &str, args: Array) -> Result<JsValue, JsValue> {
+        if let Some(result) = self.call_sync(method, &args) {
+            return result;
+        }
+        // One Promise and one settling site for every Promise method (no closure per method).
+        let (promise, reply) = Reply::new();
+        match self.call_async(method, &args, &reply) {
+            Some(result) => {
+                if let Err(e) = result {
+                    reply.settle(Err(e));
+                }
+                Ok(promise.into())
+            }
+            None => Err(bad_argument(method, "no such method")),
+        }
+    }
+}
+
+impl Sdk {
+    /// The methods that return at once; `None` for the others.
+    fn call_sync(&self, method: &str, args: &Array) -> Option<Result<JsValue, JsValue>> {
         let arg = |i| args.get(i);
         // The methods that return nothing.
         let done = |result: Result<(), JsValue>| result.map(|()| JsValue::UNDEFINED);
-        match method {
+        Some(match method {
             "initialize" => done(self.initialize(arg(0))),
             "on" => done(self.on(arg(0), arg(1))),
             "off" => self.off(arg(0), arg(1)).map(JsValue::from),
@@ -101,34 +126,43 @@ impl Sdk {
             "isVideoUrl" => Ok(self.is_video_url(arg(0)).into()),
             "isDocumentPdf" => Ok(self.is_document_pdf(arg(0)).into()),
             "getFileName" => Ok(self.get_file_name(arg(0)).into()),
-            "getFeedbackConfig" => Ok(self.promise(&|sdk, reply| sdk.get_feedback_config(reply)).into()),
-            "startChat" => Ok(self.promise(&|sdk, reply| sdk.start_chat(arg(0), reply)).into()),
             "logout" => {
                 self.logout();
                 Ok(JsValue::UNDEFINED)
             }
             "getUserStatus" => Ok(self.get_user_status().into()),
-            "createRoom" => Ok(self.promise(&|sdk, reply| sdk.create_room(arg(0), arg(1), reply)).into()),
-            "joinRoom" => Ok(self.promise(&|sdk, reply| sdk.join_room(arg(0), arg(1), reply)).into()),
             "leaveRoom" => done(self.leave_room(arg(0))),
             "sendMessage" => self.send_message(arg(0), arg(1), arg(2), arg(3)).map(JsValue::from),
             "receiveMessage" => self.receive_message(arg(0)),
-            "fetchArchivedMessages" => Ok(self.promise(&|sdk, reply| sdk.fetch_archived_messages(arg(0), reply)).into()),
             "sendTypingStatus" => done(self.send_typing_status(arg(0))),
             "sendPausedStatus" => done(self.send_paused_status(arg(0))),
             "sendDisplayedReceipt" => done(self.send_displayed_receipt(arg(0), arg(1))),
             "sendReceiveReceipt" => done(self.send_receive_receipt(arg(0), arg(1))),
             "showConverseChat" => done(self.show_converse_chat()),
             "hideConverseChat" => done(self.hide_converse_chat()),
-            "disconnectConverse" => Ok(self.promise(&|sdk, reply| sdk.disconnect_converse(reply)).into()),
-            "uploadFileToConverse" => Ok(self.promise(&|sdk, reply| sdk.upload_file_to_converse(arg(0), reply)).into()),
-            "requestSlotFromConverse" => Ok(self.promise(&|sdk, reply| sdk.request_slot_from_converse(arg(0), arg(1), arg(2), reply)).into()),
-            "uploadFile" => Ok(self.promise(&|sdk, reply| sdk.upload_file(arg(0), arg(1), arg(2), reply)).into()),
-            "discoverFileUploadJid" => Ok(self.promise(&|sdk, reply| sdk.discover_file_upload_jid(reply)).into()),
-            "requestUploadServiceInfo" => Ok(self.promise(&|sdk, reply| sdk.request_upload_service_info(arg(0), reply)).into()),
-            "submitFeedbackResponse" => Ok(self.promise(&|sdk, reply| sdk.submit_feedback_response(arg(0), arg(1), arg(2), reply)).into()),
-            _ => Err(bad_argument(method, "no such method")),
-        }
+            _ => return None,
+        })
+    }
+
+    /// The Promise methods, settling `reply` now or later; `None` for a name that is no method.
+    /// An `Err` (a bad argument, a missing session) rejects the Promise.
+    fn call_async(&self, method: &str, args: &Array, reply: &Reply) -> Option<Result<(), JsValue>> {
+        let arg = |i| args.get(i);
+        Some(match method {
+            "getFeedbackConfig" => self.get_feedback_config(reply),
+            "startChat" => self.start_chat(arg(0), reply),
+            "createRoom" => self.create_room(arg(0), arg(1), reply),
+            "joinRoom" => self.join_room(arg(0), arg(1), reply),
+            "fetchArchivedMessages" => self.fetch_archived_messages(arg(0), reply),
+            "disconnectConverse" => self.disconnect_converse(reply),
+            "uploadFileToConverse" => self.upload_file_to_converse(arg(0), reply),
+            "requestSlotFromConverse" => self.request_slot_from_converse(arg(0), arg(1), arg(2), reply),
+            "uploadFile" => self.upload_file(arg(0), arg(1), arg(2), reply),
+            "discoverFileUploadJid" => self.discover_file_upload_jid(reply),
+            "requestUploadServiceInfo" => self.request_upload_service_info(arg(0), reply),
+            "submitFeedbackResponse" => self.submit_feedback_response(arg(0), arg(1), arg(2), reply),
+            _ => return None,
+        })
     }
 }
 

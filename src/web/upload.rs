@@ -10,15 +10,16 @@ use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, ProgressEvent, XmlHttpRequest};
 
-use super::client::{query_error_text, string_arg};
+use super::client::string_arg;
+use super::driver::now;
 use super::task::Reply;
 use super::handles::EventListener;
 use super::widget::WidgetEvent;
-use super::{bad_argument, object, to_js, Sdk};
-use crate::core::chat::{Chat, QueryError, QueryOutcome};
+use super::{bad_argument, object, Sdk};
+use crate::core::flows::{SlotRequest, Then};
 use crate::core::config::is_http_url;
 use crate::core::jid::Jid;
-use crate::core::upload::{UploadService, UploadSlot};
+use crate::core::upload::UploadSlot;
 
 /// Slots whose PUT headers are remembered for `uploadFile` (the most recent ones).
 const REMEMBERED_SLOTS: usize = 32;
@@ -46,52 +47,36 @@ fn blob_arg(method: &str, value: JsValue) -> Result<Blob, JsValue> {
     value.dyn_into::<Blob>().map_err(|_| bad_argument(method, "file must be a File or Blob"))
 }
 
-/// Bytes as the largest fitting unit with one decimal, for messages (integer arithmetic: float
-/// formatting would cost ~20 KB of wasm).
-fn human_size(bytes: u64) -> String {
-    let (unit, name) = match bytes {
-        b if b >= 1 << 20 => (1u64 << 20, "MB"),
-        b if b >= 1 << 10 => (1 << 10, "KB"),
-        b => return format!("{b} bytes"),
-    };
-    let tenths = (bytes * 10 + unit / 2) / unit;
-    format!("{}.{} {name}", tenths / 10, tenths % 10)
-}
-
 /// What an upload's outcome goes to: `Err` says why it failed.
 type Uploaded = Box<dyn FnOnce(Result<(), String>)>;
 
 impl Sdk {
     /// Aborts every PUT in flight (each resolves `null`).
     pub(crate) fn cancel_uploads(&self) {
-        let active: Vec<XmlHttpRequest> = self.state.borrow().uploads.active.iter().map(|(_, xhr, _)| xhr.clone()).collect();
-        // Aborting fires the requests' `abort` listeners: no borrow may be held.
-        for xhr in active {
+        // Aborting fires the requests' `abort` listeners: no borrow may be held, so the list is
+        // taken out first (its listeners are removed when it drops, after the aborts).
+        let active = std::mem::take(&mut self.state.borrow_mut().uploads.active);
+        for (_, xhr, _) in &active {
             let _ = xhr.abort();
         }
     }
 
-    /// The upload service of the session (discovered the first time) for `done`; `None` when
-    /// the server has none or discovery failed (warned).
-    fn upload_service(&self, method: &'static str, done: Box<dyn FnOnce(Option<UploadService>)>) -> Result<(), JsValue> {
+    /// Asks the session what `then` needs for `reply`, which it settles ([`Sdk::settle`]); `file`
+    /// is PUT once a slot is granted.
+    fn upload_query(&self, method: &str, then: Then, file: Option<Blob>, reply: &Reply) -> Result<(), JsValue> {
         let driver = self.live(method)?;
-        driver.query(|chat, now| chat.discover_upload_service(now), Box::new(move |outcome| {
-            done(match outcome {
-                Ok(QueryOutcome::UploadService(found)) => found,
-                Ok(_) => None,
-                Err(e) => {
-                    warn(method, &format!("upload service discovery failed: {}", query_error_text(&e)));
-                    None
-                }
-            })
-        }));
+        let promise = self.wait_for(reply.clone());
+        if let Some(entry) = self.state.borrow_mut().pending.last_mut() {
+            entry.2 = file;
+        }
+        driver.session().query_for(now(), promise, then);
+        driver.drain();
         Ok(())
     }
 
     /// `discoverFileUploadJid()`: the upload service's JID, or `null`.
     pub(crate) fn discover_upload_jid(&self, reply: &Reply) -> Result<(), JsValue> {
-        let reply = reply.clone();
-        self.upload_service("discoverFileUploadJid", Box::new(move |service| reply.settle(Ok(service.map_or(JsValue::NULL, |s| s.jid.to_string().into())))))
+        self.upload_query("discoverFileUploadJid", Then::UploadJid, None, reply)
     }
 
     /// `requestUploadServiceInfo(jid)`: the disco#info result `{ node, identities, features,
@@ -100,56 +85,7 @@ impl Sdk {
         const M: &str = "requestUploadServiceInfo";
         let text = string_arg(M, "jid", &jid)?;
         let jid = Jid::parse(text.trim()).map_err(|e| bad_argument(M, &format!("`{text}` is not a JID: {e}")))?;
-        let (driver, reply) = (self.live(M)?, reply.clone());
-        let asked = jid.clone();
-        driver.query(move |chat, now| chat.disco_info(now, &asked), Box::new(move |outcome| {
-            reply.settle(Ok(match outcome {
-                Ok(QueryOutcome::DiscoInfo(info)) => to_js(&info.to_json()),
-                Ok(_) => JsValue::NULL,
-                Err(e) => {
-                    warn(M, &format!("disco#info of {jid} failed: {}", query_error_text(&e)));
-                    JsValue::NULL
-                }
-            }))
-        }));
-        Ok(())
-    }
-
-    /// A slot for `filename` of `size` bytes for `done`, after checking the size against the
-    /// service's limit; its PUT headers are remembered for `uploadFile`. `Err` says why there is
-    /// none.
-    fn slot(&self, method: &'static str, filename: String, size: u64, content_type: String, done: Box<dyn FnOnce(Result<UploadSlot, String>)>) -> Result<(), JsValue> {
-        let sdk = self.clone();
-        self.upload_service(method, Box::new(move |service| {
-            let Some(service) = service else {
-                return done(Err("the server has no upload service".to_owned()));
-            };
-            if let Some(max) = service.max_file_size.filter(|max| size > *max) {
-                let (size, max) = (human_size(size), human_size(max));
-                return done(Err(format!("{filename} is {size}, more than the {max} the upload service accepts; not uploaded")));
-            }
-            let content_type = Some(content_type.as_str()).filter(|t| !t.is_empty());
-            let ask = |chat: &mut Chat, now| chat.request_upload_slot(now, &service.jid, &filename, size, content_type);
-            // The session may have ended since the discovery.
-            let Ok(driver) = sdk.live(method) else {
-                return done(Err(format!("no upload slot for {filename}: {}", query_error_text(&QueryError::Disconnected))));
-            };
-            let (state, filename) = (sdk.state.clone(), filename.clone());
-            driver.query(ask, Box::new(move |outcome| {
-                done(match outcome {
-                    Ok(QueryOutcome::UploadSlot(slot)) => {
-                        let uploads = &mut state.borrow_mut().uploads;
-                        if uploads.put_headers.len() >= REMEMBERED_SLOTS {
-                            uploads.put_headers.remove(0);
-                        }
-                        uploads.put_headers.push((slot.put_url.clone(), slot.put_headers.clone()));
-                        Ok(slot)
-                    }
-                    Ok(_) => Err("the slot answer held no slot".to_owned()),
-                    Err(e) => Err(format!("no upload slot for {filename}: {}", query_error_text(&e))),
-                })
-            }));
-        }))
+        self.upload_query(M, Then::Info(jid), None, reply)
     }
 
     /// `requestSlotFromConverse(filename, size, contentType)`: `{ putUrl, getUrl }`, or `null`.
@@ -159,16 +95,25 @@ impl Sdk {
         let size = size.as_f64().filter(|s| s.is_finite() && *s >= 0.0 && s.fract() == 0.0);
         let size = size.ok_or_else(|| bad_argument(M, "size must be a whole number of bytes"))? as u64;
         let content_type = if content_type.is_null() || content_type.is_undefined() { String::new() } else { string_arg(M, "contentType", &content_type)? };
-        let reply = reply.clone();
-        self.slot(M, filename, size, content_type, Box::new(move |slot| {
-            reply.settle(Ok(match slot {
-                Ok(slot) => object(&[("getUrl", slot.get_url.into()), ("putUrl", slot.put_url.into())]),
-                Err(why) => {
-                    warn(M, &why);
-                    JsValue::NULL
-                }
-            }))
-        }))
+        self.upload_query(M, Then::Service(SlotRequest { method: M, filename, size, content_type }), None, reply)
+    }
+
+    /// Remembers the PUT headers of a slot handed out, for `uploadFile` (the most recent ones).
+    pub(crate) fn remember_slot(&self, slot: &UploadSlot) {
+        let uploads = &mut self.state.borrow_mut().uploads;
+        if uploads.put_headers.len() >= REMEMBERED_SLOTS {
+            uploads.put_headers.remove(0);
+        }
+        uploads.put_headers.push((slot.put_url.clone(), slot.put_headers.clone()));
+    }
+
+    /// An upload of `method` that failed before its PUT: the reason on the console, and for the
+    /// upload of `file` in the widget.
+    pub(crate) fn upload_failed(&self, method: &str, file: Option<&Blob>, why: &str) {
+        warn(method, why);
+        if let Some(file) = file {
+            self.to_widget(WidgetEvent::UploadDone { name: &blob_name(file), ok: false, reason: Some(why) });
+        }
     }
 
     /// `uploadFile(file, putUrl, getUrl)`: PUTs `file` with the slot's headers; `getUrl` on a
@@ -194,21 +139,13 @@ impl Sdk {
     pub(crate) fn upload_whole(&self, file: JsValue, reply: &Reply) -> Result<(), JsValue> {
         const M: &str = "uploadFileToConverse";
         let file = blob_arg(M, file)?;
-        let name = blob_name(&file);
-        let (sdk, reply) = (self.clone(), reply.clone());
-        self.slot(M, name.clone(), file.size() as u64, file.type_(), Box::new(move |slot| match slot {
-            Ok(slot) => sdk.put(&file, &slot.put_url, &slot.put_headers, uploaded(M, slot.get_url, reply)),
-            Err(why) => {
-                warn(M, &why);
-                sdk.to_widget(WidgetEvent::UploadDone { name: &name, ok: false, reason: Some(&why) });
-                reply.settle(Ok(JsValue::NULL));
-            }
-        }))
+        let want = SlotRequest { method: M, filename: blob_name(&file), size: file.size() as u64, content_type: file.type_() };
+        self.upload_query(M, Then::Service(want), Some(file), reply)
     }
 
     /// PUTs `file` to `url` with `headers`, reporting `uploadProgress { name, loaded, total }`;
     /// the widget hears how it ended, then `done`.
-    fn put(&self, file: &Blob, url: &str, headers: &[(String, String)], done: Uploaded) {
+    pub(crate) fn put(&self, file: &Blob, url: &str, headers: &[(String, String)], done: Uploaded) {
         let name = blob_name(file);
         let total = file.size();
         let failed = |e: JsValue| format!("uploading {name} failed: {}", e.as_string().unwrap_or_else(|| "the browser refused the request".to_owned()));
@@ -260,19 +197,17 @@ impl Sdk {
                 sdk.upload_done(&name, result, done);
             }
         });
-        let mut listeners: Vec<EventListener> = ["load", "error", "abort"]
-            .into_iter()
-            .map(|event| {
-                let (finish, request) = (finish.clone(), xhr.clone());
-                EventListener::new(&xhr, event, move |_| {
-                    finish(match event {
-                        "load" => Ok(request.status().unwrap_or(0)),
-                        "error" => Err("network error"),
-                        _ => Err("cancelled"),
-                    })
+        let mut listeners = Vec::new();
+        for event in ["load", "error", "abort"] {
+            let (finish, request) = (finish.clone(), xhr.clone());
+            listeners.push(EventListener::new(&xhr, event, move |_| {
+                finish(match event {
+                    "load" => Ok(request.status().unwrap_or(0)),
+                    "error" => Err("network error"),
+                    _ => Err("cancelled"),
                 })
-            })
-            .collect();
+            }));
+        }
         listeners.push(EventListener::new(&upload, "progress", move |e: JsValue| report(e.unchecked_into::<ProgressEvent>().loaded())));
         self.state.borrow_mut().uploads.active.push((id, xhr.clone(), listeners));
         if xhr.send_with_opt_blob(Some(file)).is_err() {
@@ -290,7 +225,7 @@ impl Sdk {
 
 /// The end of `uploadFile` and `uploadFileToConverse`: `get_url` after a PUT that worked, else
 /// `null` (the reason on the console).
-fn uploaded(method: &'static str, get_url: String, reply: Reply) -> Uploaded {
+pub(crate) fn uploaded(method: &'static str, get_url: String, reply: Reply) -> Uploaded {
     Box::new(move |result| {
         reply.settle(Ok(match result {
             Ok(()) => get_url.into(),

@@ -118,7 +118,9 @@ fn wasm_bindgen_cli() -> Result<()> {
     check(&mut cmd("cargo", &["install", "wasm-bindgen-cli", "--version", &want]))
 }
 
-fn npm() -> Result<()> {
+/// The npm tools (`node_modules/`: playwright-core, binaryen, terser, axe-core), installed with
+/// `npm ci` unless they are up to date with `package-lock.json`. `build` calls it too.
+pub fn npm() -> Result<()> {
     let root = root();
     let lock = root.join("package-lock.json");
     let installed = root.join("node_modules/.package-lock.json");

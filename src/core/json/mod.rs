@@ -186,9 +186,25 @@ pub fn text(v: Option<&Value>) -> Option<String> {
 pub fn object(fields: Vec<(&str, Value)>) -> Value {
     let mut members = Vec::with_capacity(fields.len());
     for (k, v) in fields {
-        members.push((k.to_owned(), v));
+        put(&mut members, k, v);
     }
     Value::Object(members)
+}
+
+/// Appends the member `key: value` to an object's members being built.
+pub fn put(members: &mut Vec<(String, Value)>, key: &str, value: Value) {
+    members.push((key.to_owned(), value));
+}
+
+/// Appends the member `key: text`, `null` for `None`: one call per string field keeps a large
+/// object's builder small (a `(key, Value)` list built inline costs far more per field).
+pub fn put_str(members: &mut Vec<(String, Value)>, key: &str, text: Option<&str>) {
+    put(members, key, opt(text));
+}
+
+/// [`put_str`] of an optional field, taken by reference (the `as_deref` done once here).
+pub fn put_opt(members: &mut Vec<(String, Value)>, key: &str, text: &Option<String>) {
+    put_str(members, key, text.as_deref());
 }
 
 /// A string, or `null` for `None`.

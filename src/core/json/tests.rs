@@ -121,7 +121,7 @@ fn decodes_escapes_and_surrogates() {
 }
 
 #[test]
-fn nesting_is_limited_without_recursion() {
+fn nesting_is_limited() {
     let nested = |depth: usize| "[".repeat(depth) + &"]".repeat(depth);
     assert!(parse(&nested(128)).is_ok());
     let err = parse(&nested(129)).unwrap_err();
