@@ -17,9 +17,13 @@ use super::{object, Sdk};
 use crate::core::chatstates::ChatState;
 use crate::core::jid::Jid;
 
+/// What an error says: its `message`, or itself when it is a string.
+fn why(err: &JsValue) -> Option<String> {
+    Reflect::get(err, &"message".into()).ok().and_then(|m| m.as_string()).or_else(|| err.as_string())
+}
+
 fn warn(what: &str, err: &JsValue) {
-    let why = Reflect::get(err, &"message".into()).ok().and_then(|m| m.as_string()).or_else(|| err.as_string());
-    web_sys::console::warn_1(&format!("exoChat widget: {what} failed: {}", why.unwrap_or_default()).into());
+    web_sys::console::warn_1(&format!("exoChat widget: {what} failed: {}", why(err).unwrap_or_default()).into());
 }
 
 impl Sdk {
@@ -38,11 +42,12 @@ impl Sdk {
 
     /// The widget's room as the JS argument of a room method, or why there is none.
     fn widget_room(&self, what: &str) -> Option<JsValue> {
-        let room = self.state.borrow().client.main_room.clone();
+        // Written out under the borrow: no copy of the JID.
+        let room = self.state.borrow().client.main_room.as_ref().map(|r| JsValue::from(r.to_string()));
         if room.is_none() {
             web_sys::console::warn_1(&format!("exoChat widget: {what}: no chat yet").into());
         }
-        room.map(|r| r.to_string().into())
+        room
     }
 
     /// Uploads `files` one after the other, sending each as a `media_msg` once uploaded.
@@ -51,7 +56,8 @@ impl Sdk {
             return;
         }
         let file = files.remove(0);
-        let name = file.name();
+        // Read by property, as the widget reads the DOM: no `File.name` import for one use.
+        let name = Reflect::get(&file, &"name".into()).unwrap_or_default();
         let sdk = self.clone();
         let uploaded = self.promise(&|sdk, reply| sdk.upload_whole(file.clone().into(), reply));
         settled(&uploaded, Box::new(move |url| {
@@ -60,7 +66,7 @@ impl Sdk {
                 Err(e) => return warn("uploading a file", &e),
             };
             if let (Some(url), Some(room)) = (url.as_string(), sdk.widget_room("sending a file")) {
-                let files = js_sys::Array::of1(&object(&[("name", name.into()), ("url", url.as_str().into())])).into();
+                let files = js_sys::Array::of1(&object(&[("name", name), ("url", url.as_str().into())])).into();
                 if let Err(e) = sdk.post_message(room, url.into(), "media_msg".into(), files) {
                     warn("sending a file", &e);
                 }
@@ -100,8 +106,8 @@ impl WidgetActions for WeakSdk {
                     settled(&started, Box::new(move |room| {
                         let Err(e) = room else { return };
                         // REST failures come before any session event: the form needs to hear of them.
-                        let errors = [Reflect::get(&e, &"errorData".into()).unwrap_or(JsValue::UNDEFINED), e.clone()];
-                        let why = errors.iter().find_map(|e| Reflect::get(e, &"message".into()).ok().and_then(|m| m.as_string()).or_else(|| e.as_string()));
+                        let data = Reflect::get(&e, &"errorData".into()).unwrap_or_default();
+                        let why = why(&data).or_else(|| why(&e));
                         sdk.to_widget(WidgetEvent::Connection { status: "offline", reason: why.as_deref() });
                     }));
                 }));

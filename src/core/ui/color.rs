@@ -5,10 +5,15 @@
 //! colour is darkened (its hue kept) until white does. An accent for text and focus rings on the
 //! panel's light surfaces is the theme colour darkened until it reaches 4.5:1 on them.
 
+use super::starts_with_ignore_case;
+
 /// An opaque sRGB colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rgb(pub u8, pub u8, pub u8);
 
+/// The default `theme_color` ([`crate::core::config::DEFAULT_THEME_COLOR`]), for a theme
+/// colour not even the browser can read.
+pub const DEFAULT_THEME: Rgb = Rgb(0x19, 0x2d, 0x3f);
 /// White.
 pub const WHITE: Rgb = Rgb(255, 255, 255);
 /// The dark text colour used on light theme colours.
@@ -98,7 +103,7 @@ pub fn palette(theme: Rgb) -> Palette {
 /// lets the browser resolve the rest (names, `hsl()`). Translucent colours are composed over
 /// white, as the widget draws them.
 pub fn parse(s: &str) -> Option<Rgb> {
-    let s = s.trim().to_ascii_lowercase();
+    let s = s.trim();
     let (rgb, alpha) = match s.strip_prefix('#') {
         Some(hex) => {
             // Into a fixed array, not a collected Vec: no iterator instantiations for this.
@@ -117,10 +122,21 @@ pub fn parse(s: &str) -> Option<Rgb> {
             }
         }
         None => {
-            let args = s.strip_prefix("rgba(").or_else(|| s.strip_prefix("rgb("))?.strip_suffix(')')?;
+            // Compared without a lower-case copy: the rest is digits and punctuation.
+            let open = if starts_with_ignore_case(s.as_bytes(), "rgba(") {
+                5
+            } else if starts_with_ignore_case(s.as_bytes(), "rgb(") {
+                4
+            } else {
+                return None;
+            };
+            let args = s.get(open..)?.strip_suffix(')')?;
             let mut parts = [""; 4];
             let mut count = 0;
-            for a in args.split([',', ' ', '/']).filter(|a| !a.is_empty()) {
+            for a in args.split([',', ' ', '/']) {
+                if a.is_empty() {
+                    continue;
+                }
                 // A fifth argument is an error.
                 *parts.get_mut(count)? = a;
                 count += 1;
@@ -150,21 +166,29 @@ fn fraction(s: &str, full: f64) -> Option<f64> {
 /// A plain decimal number (`12`, `-0.5`, `.5`). Hand-written: `str::parse::<f64>` would add its
 /// tables (~15 KB) to the browser bundle, for colour arguments that are never long.
 fn number(s: &str) -> Option<f64> {
-    let (negative, digits) = match s.strip_prefix('-') {
-        Some(d) => (true, d),
-        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    let (negative, digits) = match s.as_bytes().split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
+        _ => (false, s.as_bytes()),
     };
-    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    if (int.is_empty() && frac.is_empty()) || !(int.bytes().all(|b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit())) || digits.len() > 12 {
+    if digits.len() > 12 {
         return None;
     }
-    let mut value = int.bytes().fold(0.0, |v, b| v * 10.0 + f64::from(b - b'0'));
-    let mut scale = 1.0;
-    for b in frac.bytes() {
-        scale /= 10.0;
-        value += f64::from(b - b'0') * scale;
+    // One pass: digits before the point accumulate, digits after it scale down.
+    let (mut value, mut scale, mut point, mut seen) = (0.0, 1.0, false, false);
+    for &b in digits {
+        match b {
+            b'0'..=b'9' if point => {
+                scale /= 10.0;
+                value += f64::from(b - b'0') * scale;
+            }
+            b'0'..=b'9' => value = value * 10.0 + f64::from(b - b'0'),
+            b'.' if !point => point = true,
+            _ => return None,
+        }
+        seen |= b != b'.';
     }
-    Some(if negative { -value } else { value })
+    seen.then_some(if negative { -value } else { value })
 }
 
 /// `x^2.4` for `x` in [0.09, 1] (what sRGB linearisation needs), by Newton's method on `y^5 = x^12` from `x^2.5`: exact to the last
@@ -187,6 +211,7 @@ mod tests {
     #[test]
     fn parses_hex_and_rgb_colours() {
         assert_eq!(parse("#192d3f"), Some(Rgb(0x19, 0x2d, 0x3f)));
+        assert_eq!(parse(crate::core::config::DEFAULT_THEME_COLOR), Some(DEFAULT_THEME));
         assert_eq!(parse(" #FFF "), Some(WHITE));
         assert_eq!(parse("#f008"), Some(Rgb(255, 119, 119)), "translucent red over white");
         assert_eq!(parse("#00000000"), Some(WHITE));

@@ -6,6 +6,7 @@
 //! and unbalanced closing brackets, as people write "see https://example.com/a)." in prose. Every
 //! `href` passes [`crate::core::config::is_http_url`], so `javascript:` and friends never appear.
 
+use super::starts_with_ignore_case as starts_with;
 use crate::core::config::is_http_url;
 
 /// A piece of message text.
@@ -30,11 +31,11 @@ pub fn split(text: &str) -> Vec<Segment<'_>> {
     while let Some(start) = next_start(text, at) {
         let end = link_end(text, start);
         let candidate = text.get(start..end).unwrap_or("");
-        let href = if candidate.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("www.")) {
-            format!("https://{candidate}")
-        } else {
-            candidate.to_owned()
-        };
+        let mut href = String::new();
+        if starts_with(candidate.as_bytes(), "www.") {
+            href.push_str("https://");
+        }
+        href.push_str(candidate);
         if end > start && is_http_url(&href) && has_host(candidate) {
             if start > plain_from {
                 out.push(Segment::Text(text.get(plain_from..start).unwrap_or("")));
@@ -55,37 +56,55 @@ pub fn split(text: &str) -> Vec<Segment<'_>> {
 /// The byte offset of the next link start at or after `from`, at a word boundary (any non-ASCII
 /// character counts as a letter: no Unicode tables in the bundle for this).
 fn next_start(text: &str, from: usize) -> Option<usize> {
-    // Position by position: no lower-case copy of the text and no substring search per prefix.
-    for pos in from..text.len() {
-        for prefix in ["https://", "http://", "www."] {
-            if text.get(pos..pos + prefix.len()).is_some_and(|s| s.eq_ignore_ascii_case(prefix))
-                && text.get(..pos).and_then(|b| b.chars().next_back()).is_none_or(|c| c.is_ascii() && !c.is_ascii_alphanumeric() && !"./@".contains(c))
-            {
-                return Some(pos);
-            }
+    // By bytes: the prefixes are ASCII, so a match is at a character boundary, and a byte before
+    // it that is not ASCII belongs to a non-ASCII character.
+    let bytes = text.as_bytes();
+    for pos in from..bytes.len() {
+        let boundary = match pos.checked_sub(1).and_then(|p| bytes.get(p)) {
+            Some(&b) => b.is_ascii() && !b.is_ascii_alphanumeric() && !matches!(b, b'.' | b'/' | b'@'),
+            None => true,
+        };
+        let rest = bytes.get(pos..).unwrap_or_default();
+        if boundary && (starts_with(rest, "https://") || starts_with(rest, "http://") || starts_with(rest, "www.")) {
+            return Some(pos);
         }
     }
     None
 }
 
+/// How many times the byte `b` occurs in `s`.
+fn count(s: &str, b: u8) -> usize {
+    let mut n = 0;
+    for &c in s.as_bytes() {
+        n += usize::from(c == b);
+    }
+    n
+}
+
 /// Where a link that starts at `start` ends (exclusive), trailing punctuation removed.
 fn link_end(text: &str, start: usize) -> usize {
     let rest = text.get(start..).unwrap_or("");
-    let mut end = start + rest.find(|c: char| c.is_whitespace() || c.is_control() || "<>\"`{}|\\^".contains(c)).unwrap_or(rest.len());
+    let mut end = start + rest.len();
+    for (i, c) in rest.char_indices() {
+        if c.is_whitespace() || c.is_control() || "<>\"`{}|\\^".contains(c) {
+            end = start + i;
+            break;
+        }
+    }
     loop {
         let link = text.get(start..end).unwrap_or("");
-        let Some(last) = link.chars().next_back() else { break };
-        let unbalanced = |open: char| link.matches(open).count() < link.matches(last).count();
+        let Some(&last) = link.as_bytes().last() else { break };
+        // Only ASCII punctuation is trimmed, so the last byte tells.
         let trim = match last {
-            '.' | ',' | ';' | ':' | '!' | '?' | '\'' | '*' => true,
-            ')' => unbalanced('('),
-            ']' => unbalanced('['),
+            b'.' | b',' | b';' | b':' | b'!' | b'?' | b'\'' | b'*' => true,
+            b')' => count(link, b'(') < count(link, b')'),
+            b']' => count(link, b'[') < count(link, b']'),
             _ => false,
         };
         if !trim {
             break;
         }
-        end -= last.len_utf8();
+        end -= 1;
     }
     end
 }
@@ -93,10 +112,22 @@ fn link_end(text: &str, start: usize) -> usize {
 /// Whether the link names a host with a dot (`example.com`, `127.0.0.1`) or `localhost`: a bare
 /// `https://` or `www.` is prose.
 fn has_host(candidate: &str) -> bool {
-    let lower = candidate.to_ascii_lowercase();
-    let host = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")).unwrap_or(&lower);
-    let host = host.strip_prefix("www.").unwrap_or(host).split(['/', '?', '#', ':']).next().unwrap_or("");
-    (host.contains('.') && !host.ends_with('.')) || host == "localhost"
+    let mut host = candidate.as_bytes();
+    for prefix in ["https://", "http://"] {
+        if starts_with(host, prefix) {
+            host = host.get(prefix.len()..).unwrap_or_default();
+            break;
+        }
+    }
+    if starts_with(host, "www.") {
+        host = host.get(4..).unwrap_or_default();
+    }
+    let mut len = 0;
+    while len < host.len() && !matches!(host.get(len), Some(b'/' | b'?' | b'#' | b':')) {
+        len += 1;
+    }
+    let host = host.get(..len).unwrap_or_default();
+    (host.contains(&b'.') && host.last() != Some(&b'.')) || host.eq_ignore_ascii_case(b"localhost")
 }
 
 #[cfg(test)]

@@ -11,3 +11,9 @@ pub mod compose;
 pub mod linkify;
 pub mod text;
 pub mod timeline;
+
+/// Whether `bytes` start with `prefix`, ignoring ASCII case (`rgb(`, `https://`): no lower-case
+/// copy of the input.
+fn starts_with_ignore_case(bytes: &[u8], prefix: &str) -> bool {
+    bytes.get(..prefix.len()).is_some_and(|b| b.eq_ignore_ascii_case(prefix.as_bytes()))
+}

@@ -191,7 +191,7 @@ pub const HI: Strings = Strings {
 
 /// The strings of `locale` (`"hi"`, `"hi-IN"`, `"hi_IN"` → Hindi; anything else English).
 pub fn strings(locale: &str) -> &'static Strings {
-    if language(locale) == "hi" {
+    if language(locale).eq_ignore_ascii_case("hi") {
         &HI
     } else {
         &EN
@@ -203,9 +203,9 @@ pub fn fill(template: &str, value: &str) -> String {
     template.replacen("{}", value, 1)
 }
 
-/// The primary language subtag of `locale`, lower case.
-fn language(locale: &str) -> String {
-    locale.trim().split(['-', '_']).next().unwrap_or("").to_ascii_lowercase()
+/// The primary language subtag of `locale`, in its own case.
+fn language(locale: &str) -> &str {
+    locale.trim().split(['-', '_']).next().unwrap_or("")
 }
 
 /// A tag `Intl` accepts without throwing: `language[-REGION]` (`hi`, `en-IN`, `es-419`), with

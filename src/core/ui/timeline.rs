@@ -53,28 +53,36 @@ pub const ARCHIVE_MATCH_MS: u64 = 10 * 60_000;
 pub const STATUSES: [&str; 5] = ["pending", "sent", "delivered", "displayed", "failed"];
 const FAILED: usize = 4;
 
-/// The list's entries.
-#[derive(Debug, Default)]
-pub struct Timeline {
-    items: Vec<Item>,
+/// The list's entries, each with what the caller keeps for it (the widget: its row's elements),
+/// so one list in one order holds both.
+#[derive(Debug)]
+pub struct Timeline<T = ()> {
+    items: Vec<(Item, T)>,
 }
 
-impl Timeline {
-    /// Adds `item` after every entry not later than it; returns its index, or `None` when it is
-    /// a message already listed (same `msgid`; without one, same sender and text at the same time,
-    /// or within [`ARCHIVE_MATCH_MS`] when one copy is archived).
-    pub fn insert(&mut self, item: Item) -> Option<usize> {
-        if item.who != Who::System && self.items.iter().any(|old| same_message(old, &item)) {
+impl<T> Default for Timeline<T> {
+    fn default() -> Self {
+        Timeline { items: Vec::new() }
+    }
+}
+
+impl<T> Timeline<T> {
+    /// Adds `item`, with `value`, after every entry not later than it; returns its index, or
+    /// `None` (dropping `value`) when it is a message already listed (same `msgid`; without one,
+    /// same sender and text at the same time, or within [`ARCHIVE_MATCH_MS`] when one copy is
+    /// archived).
+    pub fn insert(&mut self, item: Item, value: T) -> Option<usize> {
+        if item.who != Who::System && self.items.iter().any(|(old, _)| same_message(old, &item)) {
             return None;
         }
-        let index = self.items.partition_point(|old| old.time <= item.time);
-        self.items.insert(index, item);
+        let index = self.items.partition_point(|(old, _)| old.time <= item.time);
+        self.items.insert(index, (item, value));
         Some(index)
     }
 
     /// The layout of entry `index` (the first entry's when out of range).
     pub fn layout(&self, index: usize) -> Layout {
-        let (Some(item), Some(prev)) = (self.items.get(index), index.checked_sub(1).and_then(|p| self.items.get(p))) else {
+        let (Some((item, _)), Some((prev, _))) = (self.items.get(index), index.checked_sub(1).and_then(|p| self.items.get(p))) else {
             return Layout { day_break: true, group_start: true };
         };
         let day_break = item.day != prev.day;
@@ -90,7 +98,17 @@ impl Timeline {
         if msgid.is_empty() {
             return None;
         }
-        self.items.iter().position(|i| i.msgid == msgid)
+        self.items.iter().position(|(i, _)| i.msgid == msgid)
+    }
+
+    /// Entry `index` and its value.
+    pub fn get(&self, index: usize) -> Option<&(Item, T)> {
+        self.items.get(index)
+    }
+
+    /// The value of entry `index`, to change.
+    pub fn value_mut(&mut self, index: usize) -> Option<&mut T> {
+        self.items.get_mut(index).map(|(_, value)| value)
     }
 
     /// The number of entries.
@@ -165,12 +183,12 @@ mod tests {
     #[test]
     fn groups_by_sender_gap_and_day() {
         let mut t = Timeline::default();
-        assert_eq!(t.insert(item(T0, agent(), "a1", "hi")), Some(0));
-        assert_eq!(t.insert(item(T0 + MIN, agent(), "a2", "how can I help?")), Some(1));
-        assert_eq!(t.insert(item(T0 + 2 * MIN, Who::Me, "m1", "hello")), Some(2));
-        assert_eq!(t.insert(item(T0 + 9 * MIN, Who::Me, "m2", "anyone?")), Some(3));
-        assert_eq!(t.insert(item(T0 + 9 * MIN, Who::System, "", "Agent left")), Some(4));
-        assert_eq!(t.insert(item(T0 + 24 * 60 * MIN, agent(), "a3", "next day")), Some(5));
+        assert_eq!(t.insert(item(T0, agent(), "a1", "hi"), ()), Some(0));
+        assert_eq!(t.insert(item(T0 + MIN, agent(), "a2", "how can I help?"), ()), Some(1));
+        assert_eq!(t.insert(item(T0 + 2 * MIN, Who::Me, "m1", "hello"), ()), Some(2));
+        assert_eq!(t.insert(item(T0 + 9 * MIN, Who::Me, "m2", "anyone?"), ()), Some(3));
+        assert_eq!(t.insert(item(T0 + 9 * MIN, Who::System, "", "Agent left"), ()), Some(4));
+        assert_eq!(t.insert(item(T0 + 24 * 60 * MIN, agent(), "a3", "next day"), ()), Some(5));
         let layouts: Vec<(bool, bool)> = (0..t.len()).map(|i| (t.layout(i).day_break, t.layout(i).group_start)).collect();
         assert_eq!(layouts, [(true, true), (false, false), (false, true), (false, true), (false, true), (true, true)]);
     }
@@ -178,12 +196,12 @@ mod tests {
     #[test]
     fn late_history_is_placed_by_time() {
         let mut t = Timeline::default();
-        t.insert(item(T0 + 10 * MIN, agent(), "a2", "later"));
+        t.insert(item(T0 + 10 * MIN, agent(), "a2", "later"), ());
         let mut old = item(T0, Who::Me, "", "earlier");
         old.archived = true;
-        assert_eq!(t.insert(old), Some(0));
+        assert_eq!(t.insert(old, ()), Some(0));
         assert_eq!(t.layout(1), Layout { day_break: false, group_start: true }, "the next entry's layout changes");
-        assert_eq!(t.insert(item(T0 + 10 * MIN, agent(), "a3", "same time")), Some(2), "equal times keep arrival order");
+        assert_eq!(t.insert(item(T0 + 10 * MIN, agent(), "a3", "same time"), ()), Some(2), "equal times keep arrival order");
         assert_eq!(t.position("a3"), Some(2));
         assert_eq!(t.position(""), None);
     }
@@ -191,18 +209,18 @@ mod tests {
     #[test]
     fn duplicates_are_refused() {
         let mut t = Timeline::default();
-        t.insert(item(T0, agent(), "a1", "hi"));
-        assert_eq!(t.insert(item(T0 + 5, agent(), "a1", "hi (edited)")), None, "same msgid");
-        t.insert(item(T0 + MIN, Who::Me, "", "ok"));
-        assert_eq!(t.insert(item(T0 + MIN, Who::Me, "", "ok")), None, "no msgid: same sender, text, time");
-        assert!(t.insert(item(T0 + 2 * MIN, Who::Me, "", "ok")).is_some(), "the same words later are a new message");
+        t.insert(item(T0, agent(), "a1", "hi"), ());
+        assert_eq!(t.insert(item(T0 + 5, agent(), "a1", "hi (edited)"), ()), None, "same msgid");
+        t.insert(item(T0 + MIN, Who::Me, "", "ok"), ());
+        assert_eq!(t.insert(item(T0 + MIN, Who::Me, "", "ok"), ()), None, "no msgid: same sender, text, time");
+        assert!(t.insert(item(T0 + 2 * MIN, Who::Me, "", "ok"), ()).is_some(), "the same words later are a new message");
         let mut archived = item(T0 + 3 * MIN, agent(), "", "hi");
         archived.archived = true;
-        assert_eq!(t.insert(archived.clone()), None, "archived copy of a live message");
+        assert_eq!(t.insert(archived.clone(), ()), None, "archived copy of a live message");
         archived.body = "something else".into();
-        assert!(t.insert(archived).is_some());
-        assert!(t.insert(item(T0, Who::System, "", "x")).is_some());
-        assert!(t.insert(item(T0, Who::System, "", "x")).is_some(), "system entries are never merged");
+        assert!(t.insert(archived, ()).is_some());
+        assert!(t.insert(item(T0, Who::System, "", "x"), ()).is_some());
+        assert!(t.insert(item(T0, Who::System, "", "x"), ()).is_some(), "system entries are never merged");
         assert_eq!(t.len(), 6);
     }
 

@@ -2,29 +2,34 @@
 //! pasted, scrolling, the page coming to the front) turned into widget updates, and the [`Action`]
 //! each asks for, made by the caller once the widget's state is released.
 
-use wasm_bindgen::JsCast;
-use web_sys::{Element, Event, File, HtmlElement, KeyboardEvent};
+use web_sys::{Event, File};
 
-use super::view::{flag, say, set, set_value, value};
-use super::{files_of, focus, now, prop, Action, Inner, Tick, DRAG_LINGER_MS};
+use super::view::{attr, call0, call_str, find, flag, is, prop, say, set, set_text, set_value, value};
+use super::{files_of, focus, now, Action, Inner, On, Tick, DRAG_LINGER_MS};
+
+/// `event.preventDefault()`.
+fn prevent(event: &Event) {
+    call0(event, "preventDefault");
+}
 
 impl Inner {
     /// Handles a DOM event; the action to run once the state is released.
-    pub(super) fn event(&mut self, event: &Event) -> Option<Action> {
-        let target: Option<Element> = event.target().and_then(|t| t.dyn_into().ok());
-        let action = target.as_ref().and_then(|t| t.closest("[data-a]").ok().flatten()).and_then(|e| e.get_attribute("data-a"));
-        match event.type_().as_str() {
-            "click" => self.click(action.as_deref().unwrap_or("")),
-            "submit" => {
-                event.prevent_default();
+    pub(super) fn event(&mut self, on: On, event: &Event) -> Option<Action> {
+        // The window and the document (`resize`, `visibilitychange`) have no `closest`: no action.
+        let target = prop(event, "target");
+        let action = attr(&call_str(&target, "closest", "[data-a]"), "data-a");
+        let in_input = is(&target, &self.v.input);
+        match on {
+            On::Click => self.click(action.as_deref().unwrap_or("")),
+            On::Submit => {
+                prevent(event);
                 self.submit(action.as_deref().unwrap_or(""))
             }
-            "keydown" => {
-                let key: &KeyboardEvent = event.unchecked_ref();
-                let in_input = target.as_ref() == Some(self.v.input.as_ref());
-                match key.key().as_str() {
-                    "Enter" if in_input && !key.shift_key() && !key.is_composing() => {
-                        event.prevent_default();
+            On::Keydown => {
+                let held = |key: &str| prop(event, key).is_truthy();
+                match prop(event, "key").as_string().unwrap_or_default().as_str() {
+                    "Enter" if in_input && !held("shiftKey") && !held("isComposing") => {
+                        prevent(event);
                         self.send_text()
                     }
                     "Escape" if self.open && !self.embedded => {
@@ -34,42 +39,42 @@ impl Inner {
                     _ => None,
                 }
             }
-            "input" if target.as_ref() == Some(self.v.input.as_ref()) && self.can_send() => {
+            On::Input if in_input && self.can_send() => {
                 let state = self.typing.input(now(), value(&self.v.input).trim().is_empty());
                 self.arm_pause_timer();
                 state.map(Action::State)
             }
-            "change" if target.as_ref() == Some(self.v.files.as_ref()) => {
+            On::Change if is(&target, &self.v.files) => {
                 let files = files_of(&self.v.files);
                 set_value(&self.v.files, "");
                 self.files(files)
             }
-            "change" if target.as_ref().and_then(|t| t.get_attribute("name")).as_deref() == Some("r") => {
-                let value = target.and_then(|t| t.get_attribute("value")).unwrap_or_default();
+            On::Change if attr(&target, "name").as_deref() == Some("r") => {
+                let value = attr(&target, "value").unwrap_or_default();
                 self.rating = value.parse().unwrap_or(0);
                 set(&self.v.stars, "data-r", &value);
                 None
             }
-            "dragover" if self.can_send() => {
-                event.prevent_default();
+            On::Dragover if self.can_send() => {
+                prevent(event);
                 flag(&self.v.drop, "hidden", false);
                 self.drop_timer = self.timer(DRAG_LINGER_MS, Tick::Drop);
                 None
             }
-            "drop" => {
-                event.prevent_default();
+            On::Drop => {
+                prevent(event);
                 flag(&self.v.drop, "hidden", true);
                 let files = files_of(&prop(event, "dataTransfer"));
                 self.files(files)
             }
-            "paste" => {
+            On::Paste => {
                 let files = files_of(&prop(event, "clipboardData"));
                 if !files.is_empty() {
-                    event.prevent_default();
+                    prevent(event);
                 }
                 self.files(files)
             }
-            "scroll" => {
+            On::Scroll => {
                 self.stick = self.at_bottom();
                 if self.stick {
                     flag(&self.v.pill, "hidden", true);
@@ -78,11 +83,11 @@ impl Inner {
                 None
             }
             // A phone turned, a window resized: a customer at the end stays there.
-            "resize" if self.stick => {
+            On::Resize if self.stick => {
                 self.scroll_to_bottom();
                 None
             }
-            "visibilitychange" => {
+            On::Visibility => {
                 self.schedule_flush();
                 None
             }
@@ -96,7 +101,7 @@ impl Inner {
             "min" => self.set_open(false, true),
             "end" => {
                 flag(&self.v.confirm, "hidden", false);
-                if let Ok(Some(yes)) = self.v.confirm.query_selector("button") {
+                if let Some(yes) = find(&self.v.confirm, "button") {
                     focus(&yes);
                 }
             }
@@ -109,7 +114,7 @@ impl Inner {
                 return Some(Action::End);
             }
             // The picker's own `click` reaches the widget while it is busy here, so it is ignored.
-            "att" if self.can_send() => self.v.files.unchecked_ref::<HtmlElement>().click(),
+            "att" if self.can_send() => drop(call0(&self.v.files, "click")),
             "pill" => {
                 self.scroll_to_bottom();
                 self.schedule_flush();
@@ -136,7 +141,7 @@ impl Inner {
             }
             "fb" => {
                 flag(&self.v.fb_submit, "disabled", true);
-                self.v.fb_msg.set_text_content(None);
+                set_text(&self.v.fb_msg, "");
                 Some(Action::Feedback(self.rating, value(&self.v.comment).trim().to_owned()))
             }
             _ => None,
@@ -156,7 +161,7 @@ impl Inner {
         set_value(&self.v.input, "");
         self.typing.sent();
         self.pause_timer = None;
-        self.v.error.set_text_content(None);
+        set_text(&self.v.error, "");
         Some(Action::Send(body))
     }
 
@@ -164,7 +169,7 @@ impl Inner {
         if files.is_empty() || !self.can_send() {
             return None;
         }
-        self.v.error.set_text_content(None);
+        set_text(&self.v.error, "");
         Some(Action::Files(files))
     }
 
@@ -181,7 +186,7 @@ impl Inner {
     pub(super) fn tick(&mut self, tick: Tick) -> Option<Action> {
         match tick {
             Tick::Pause => return self.typing.timeout(now()).map(Action::State),
-            Tick::Typing => self.v.typing.set_text_content(None),
+            Tick::Typing => set_text(&self.v.typing, ""),
             Tick::Drop => flag(&self.v.drop, "hidden", true),
         }
         None

@@ -5,9 +5,10 @@
 //! [`Timeline`]: crate::core::ui::timeline::Timeline
 
 use js_sys::Date;
-use web_sys::{Element, Node};
+use wasm_bindgen::JsValue;
+use web_sys::Element;
 
-use super::view::{el, flag, icon, set, text, ICON_FILE};
+use super::view::{append, call, el, find, flag, icon, make, prop, put, set, set_text, text, ICON_FILE};
 use super::{now, Inner};
 use crate::core::config::is_http_url;
 use crate::core::datetime::parse_iso;
@@ -18,9 +19,9 @@ use crate::core::ui::text::fill;
 use crate::core::ui::timeline::{self, local_day, status_advances, status_index, Item, Who};
 
 /// The list counts as scrolled to its end within this many pixels.
-const AT_BOTTOM_PX: i32 = 40;
+const AT_BOTTOM_PX: f64 = 40.0;
 
-/// One row of the list.
+/// One row of the list, kept with its entry in the timeline.
 pub(super) struct Row {
     el: Element,
     /// The date separator inside the row, shown when the row starts a day.
@@ -28,21 +29,31 @@ pub(super) struct Row {
     /// The delivery ticks of an own message.
     tick: Option<Element>,
     status: Option<usize>,
-    time: u64,
+}
+
+/// `new Date(time_ms)[method](a, b)`.
+fn date(time_ms: u64, method: &str, a: &JsValue, b: &JsValue) -> JsValue {
+    call(&Date::new(&(time_ms as f64).into()), method, a, b)
 }
 
 /// The browser's UTC offset at `time_ms` (minutes, as `getTimezoneOffset`).
 fn tz_offset(time_ms: u64) -> i32 {
-    Date::new(&(time_ms as f64).into()).get_timezone_offset() as i32
+    date(time_ms, "getTimezoneOffset", &JsValue::UNDEFINED, &JsValue::UNDEFINED).as_f64().unwrap_or(0.0) as i32
+}
+
+/// `time_ms` as the locale writes it with `Intl` options `json` (static JSON), via
+/// `Date.prototype[method]`.
+fn date_text(time_ms: u64, method: &str, locale: &str, json: &str) -> String {
+    date(time_ms, method, &locale.into(), &js_sys::JSON::parse(json).unwrap_or_default()).as_string().unwrap_or_default()
+}
+
+/// `element[key]` as a number (a scroll position or size).
+fn px(e: &Element, key: &str) -> f64 {
+    prop(e, key).as_f64().unwrap_or(0.0)
 }
 
 fn day_of(time_ms: u64) -> i64 {
     local_day(time_ms, tz_offset(time_ms))
-}
-
-/// `Intl` options as a JS object (static JSON).
-fn options(json: &str) -> wasm_bindgen::JsValue {
-    js_sys::JSON::parse(json).unwrap_or_default()
 }
 
 impl Inner {
@@ -50,7 +61,8 @@ impl Inner {
     pub(super) fn add_message(&mut self, m: &MessageObject) {
         let files = m.files.as_deref().unwrap_or_default();
         let body = timeline::visible_body(&m.body, files);
-        if body.trim().is_empty() && files.is_empty() {
+        let blank = body.trim().is_empty();
+        if blank && files.is_empty() {
             // A chat end, or a message that carried only states or markers.
             return;
         }
@@ -63,22 +75,20 @@ impl Inner {
         let time = parse_iso(&m.time).or(Some(m.received).filter(|r| *r > 0)).unwrap_or_else(now);
         let who = if me { Who::Me } else { Who::Nick(m.nick.clone()) };
         let item = Item { time, day: day_of(time), who, msgid: m.msgid.clone(), body: m.body.clone(), archived: m.archived };
-        let Some((index, mut row)) = self.insert_row(item, if me { "row me" } else { "row agent" }) else { return };
+        let Some((index, row)) = self.insert_row(item, if me { "row me" } else { "row agent" }) else { return };
         self.set_started(true);
 
         let t = self.t;
         let doc = &self.doc;
         let who_name = if me { t.you } else if m.nick.is_empty() { t.agent } else { &m.nick };
-        text(doc, &row.el, "div", "who", who_name);
-        let bubble = el(doc, &row.el, "div", "bu");
-        if !body.trim().is_empty() {
+        text(doc, &row, "div", "who", who_name);
+        let bubble = el(doc, &row, "div", "bu");
+        if !blank {
             let p = el(doc, &bubble, "div", "tx");
             // By reference: no by-value iterator (and its drop) instantiated for segments.
             for segment in &linkify::split(body) {
                 match segment {
-                    Segment::Text(s) => {
-                        let _ = p.append_with_str_1(s);
-                    }
+                    Segment::Text(s) => append(&p, &JsValue::from_str(s)),
                     Segment::Link { text: s, href } => {
                         let a = text(doc, &p, "a", "", s);
                         link(&a, href);
@@ -90,17 +100,19 @@ impl Inner {
             self.media(&bubble, file);
         }
         let meta = el(doc, &bubble, "div", "tm");
-        let clock = Date::new(&(time as f64).into()).to_locale_time_string_with_options(&self.locale, &options(r#"{"hour":"numeric","minute":"2-digit"}"#));
-        text(doc, &meta, "time", "", &String::from(clock));
+        let clock = date_text(time, "toLocaleTimeString", &self.locale, r#"{"hour":"numeric","minute":"2-digit"}"#);
+        text(doc, &meta, "time", "", &clock);
         if me {
             let tick = el(doc, &meta, "span", "tk");
             el(doc, &tick, "i", "");
             el(doc, &tick, "i", "");
             el(doc, &tick, "span", "sr");
-            row.tick = Some(tick);
+            if let Some(entry) = self.timeline.value_mut(index) {
+                entry.tick = Some(tick);
+            }
         }
         let was_at_bottom = self.at_bottom();
-        self.place(index, row);
+        self.place(index, &row);
         let early = self.statuses.iter().position(|(id, _)| !id.is_empty() && *id == m.msgid).map(|i| self.statuses.swap_remove(i).1);
         let initial = early.or_else(|| if me && m.archived { status_index("sent") } else { None });
         if let Some(status) = initial {
@@ -127,9 +139,9 @@ impl Inner {
         let time = now();
         let item = Item { time, day: day_of(time), who: Who::System, msgid: String::new(), body: line.to_owned(), archived: false };
         if let Some((index, row)) = self.insert_row(item, "row sys") {
-            text(&self.doc, &row.el, "div", "bu", line);
+            text(&self.doc, &row, "div", "bu", line);
             let was_at_bottom = self.at_bottom();
-            self.place(index, row);
+            self.place(index, &row);
             self.follow(index, was_at_bottom);
         }
     }
@@ -149,36 +161,33 @@ impl Inner {
 
     fn apply_status(&mut self, index: usize, status: usize) {
         let t = self.t;
-        let Some(row) = self.rows.get_mut(index) else { return };
+        let Some(row) = self.timeline.value_mut(index) else { return };
         let Some(tick) = &row.tick else { return };
         if !status_advances(row.status, status) {
             return;
         }
         row.status = Some(status);
         set(tick, "data-s", timeline::STATUSES.get(status).copied().unwrap_or(""));
-        if let Ok(Some(label)) = tick.query_selector("span") {
-            label.set_text_content(t.ticks.get(status).copied());
+        if let Some(label) = find(tick, "span") {
+            set_text(&label, t.ticks.get(status).copied().unwrap_or(""));
         }
     }
 
-    /// Adds `item` to the timeline and creates its row element (not yet in the DOM): the index
-    /// the timeline gave it and the row, or `None` for a duplicate. The row's separator is its
-    /// first child.
-    fn insert_row(&mut self, item: Item, class: &str) -> Option<(usize, Row)> {
-        let time = item.time;
-        let index = self.timeline.insert(item)?;
-        let row = self.doc.create_element("div").ok()?;
+    /// Creates the row element of `item` (not yet in the DOM, its date separator as its first
+    /// child) and adds both to the timeline: the index the timeline gave it and the element, or
+    /// `None` for a duplicate.
+    fn insert_row(&mut self, item: Item, class: &str) -> Option<(usize, Element)> {
+        let row = make(&self.doc, "div");
         set(&row, "class", class);
         let day = el(&self.doc, &row, "div", "day");
-        Some((index, Row { el: row, day, tick: None, status: None, time }))
+        let index = self.timeline.insert(item, Row { el: row.clone(), day, tick: None, status: None })?;
+        Some((index, row))
     }
 
-    /// Puts a row built by [`Inner::insert_row`] at its index, in the list and the DOM.
-    fn place(&mut self, index: usize, row: Row) {
-        let index = index.min(self.rows.len());
-        let next: Option<Node> = self.rows.get(index).map(|r| r.el.clone().into());
-        let _ = self.v.log.insert_before(&row.el, next.as_ref());
-        self.rows.insert(index, row);
+    /// Puts the row at `index` (made by [`Inner::insert_row`]) into the DOM, before the next one.
+    fn place(&mut self, index: usize, row: &Element) {
+        let next = self.timeline.get(index + 1).map_or(JsValue::NULL, |(_, r)| r.el.clone().into());
+        call(&self.v.log, "insertBefore", row, &next);
         // The next row's grouping and separator depend on this one.
         for i in [index, index + 1] {
             self.relayout(i);
@@ -186,20 +195,20 @@ impl Inner {
     }
 
     fn relayout(&self, index: usize) {
-        let Some(row) = self.rows.get(index) else { return };
+        let Some((item, row)) = self.timeline.get(index) else { return };
         let layout = self.timeline.layout(index);
         flag(&row.el, "data-c", !layout.group_start);
         flag(&row.day, "hidden", !layout.day_break);
         if layout.day_break {
-            let (day, today) = (day_of(row.time), day_of(now()));
+            let (day, today) = (item.day, day_of(now()));
             let label = if day == today {
                 self.t.today.to_owned()
             } else if day + 1 == today {
                 self.t.yesterday.to_owned()
             } else {
-                Date::new(&(row.time as f64).into()).to_locale_date_string(&self.locale, &options(r#"{"dateStyle":"medium"}"#)).into()
+                date_text(item.time, "toLocaleDateString", &self.locale, r#"{"dateStyle":"medium"}"#)
             };
-            row.day.set_text_content(Some(&label));
+            set_text(&row.day, &label);
         }
     }
 
@@ -209,7 +218,7 @@ impl Inner {
         if stay {
             self.scroll_to_bottom();
             self.schedule_flush();
-        } else if index + 1 == self.rows.len() {
+        } else if index + 1 == self.timeline.len() {
             flag(&self.v.pill, "hidden", false);
         }
     }
@@ -217,12 +226,12 @@ impl Inner {
     /// Whether the list is scrolled to its end (true when the panel is closed: nothing to see).
     pub(super) fn at_bottom(&self) -> bool {
         let log = &self.v.log;
-        log.scroll_height() - log.scroll_top() - log.client_height() <= AT_BOTTOM_PX
+        px(log, "scrollHeight") - px(log, "scrollTop") - px(log, "clientHeight") <= AT_BOTTOM_PX
     }
 
     pub(super) fn scroll_to_bottom(&mut self) {
         self.stick = true;
-        self.v.log.set_scroll_top(self.v.log.scroll_height());
+        put(&self.v.log, "scrollTop", &prop(&self.v.log, "scrollHeight"));
         flag(&self.v.pill, "hidden", true);
     }
 

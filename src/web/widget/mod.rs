@@ -22,7 +22,7 @@ use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Document, Element, Event, File, FileList, HtmlElement, ShadowRootInit, ShadowRootMode};
+use web_sys::{Document, Element, Event, File, ShadowRoot};
 
 use super::handles::{EventListener, Timeout};
 use crate::core::config::ConfigError;
@@ -31,7 +31,7 @@ use crate::core::ui::color::{self, Rgb};
 use crate::core::ui::compose::Typing;
 use crate::core::ui::text::{self, fill, Strings};
 use crate::core::ui::timeline::Timeline;
-use view::{flag, say, set, View};
+use view::{attr, call, call0, call_str, find, flag, is, make, prop, say, set, set_text, View};
 
 /// The id pages select the icon by.
 pub(crate) const ICON_ID: &str = "exotel-chat-icon";
@@ -137,11 +137,11 @@ impl Widget {
             ("fullscreen", _) => "f",
             _ => "o",
         };
-        let icon_host = document.create_element("div")?;
+        let icon_host = make(document, "div");
         set(&icon_host, "id", ICON_ID);
         let host = if container.is_some() {
             flag(&icon_host, "hidden", true);
-            let host = document.create_element("div")?;
+            let host = make(document, "div");
             set(&host, "class", "exotel-chat-embedded");
             host
         } else {
@@ -149,11 +149,34 @@ impl Widget {
         };
         set(&host, "data-m", mode);
         flag(&host, "hidden", !options.show_controlbox_by_default);
-        let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))?;
-        view::adopt_styles(document, &shadow, &color::palette(theme_rgb(document, &options.theme_color)))?;
+        // A fresh `<div>` takes a shadow root.
+        let shadow: ShadowRoot = call(&host, "attachShadow", &super::object(&[("mode", "open".into())]), &JsValue::UNDEFINED).unchecked_into();
+        view::adopt_styles(document, &shadow, &color::palette(theme_rgb(document, &options.theme_color)));
         let view = View::build(document, &shadow, t, mode);
 
+        // Listeners hold the widget weakly, so they are made before it exists, while the view is
+        // still at hand (no borrow of the widget's state, which could fail).
+        let mut listeners = Vec::new();
         let inner = Rc::new_cyclic(|me| {
+            let root: &web_sys::EventTarget = &view.root;
+            // A loop of pushes, which the listeners below need anyway, rather than a `collect`.
+            for (name, on) in [
+                ("click", On::Click),
+                ("submit", On::Submit),
+                ("keydown", On::Keydown),
+                ("input", On::Input),
+                ("change", On::Change),
+                ("dragover", On::Dragover),
+                ("drop", On::Drop),
+                ("paste", On::Paste),
+            ] {
+                listeners.push(listen(root, name, on, me));
+            }
+            listeners.push(listen(&view.log, "scroll", On::Scroll, me));
+            listeners.push(listen(document, "visibilitychange", On::Visibility, me));
+            if let Some(window) = web_sys::window() {
+                listeners.push(listen(&window, "resize", On::Resize, me));
+            }
             RefCell::new(Inner {
                 me: me.clone(),
                 doc: document.clone(),
@@ -172,7 +195,6 @@ impl Widget {
                 unread: 0,
                 rating: 0,
                 timeline: Timeline::default(),
-                rows: Vec::new(),
                 statuses: Vec::new(),
                 stick: true,
                 unseen: Vec::new(),
@@ -184,44 +206,28 @@ impl Widget {
                 sizes: Vec::new(),
             })
         });
-        let listeners = {
-            let s = inner.borrow();
-            let root: &web_sys::EventTarget = &s.v.root;
-            let mut listeners = Vec::new();
-            // A loop of pushes, which the listeners below need anyway, rather than a `collect`.
-            for name in ["click", "submit", "keydown", "input", "change", "dragover", "drop", "paste"] {
-                listeners.push(listen(root, name, &inner));
-            }
-            listeners.push(listen(&s.v.log, "scroll", &inner));
-            listeners.push(listen(document, "visibilitychange", &inner));
-            if let Some(window) = web_sys::window() {
-                listeners.push(listen(&window, "resize", &inner));
-            }
-            listeners
-        };
 
         let place = {
             let (doc, icon_host, host) = (document.clone(), icon_host.clone(), host.clone());
             move || -> Result<(), JsValue> {
-                let body = doc.body().ok_or_else(|| JsValue::from_str("exoChat: the page has no <body>"))?;
+                let body = prop(&doc, "body");
+                if !body.is_object() {
+                    return Err(JsValue::from_str("exoChat: the page has no <body>"));
+                }
                 // Find the container first: a refused mount leaves nothing in the page.
                 let target = match &container {
-                    Some(selector) => Some(
-                        doc.query_selector(selector)
-                            .ok()
-                            .flatten()
-                            .ok_or(ConfigError::BadValue("container", "a CSS selector of an element in the page"))?,
-                    ),
+                    Some(selector) => Some(find(&doc, selector).ok_or(ConfigError::BadValue("container", "a CSS selector of an element in the page"))?),
                     None => None,
                 };
-                body.append_child(&icon_host)?;
+                // Appending a fresh element to an element cannot fail.
+                view::append(&body, &icon_host);
                 if let Some(target) = target {
-                    target.append_child(&host)?;
+                    view::append(&target, &host);
                 }
                 Ok(())
             }
         };
-        let loading = js_sys::Reflect::get(document, &"readyState".into()).ok().and_then(|s| s.as_string()).as_deref() == Some("loading");
+        let loading = prop(document, "readyState").as_string().as_deref() == Some("loading");
         let attach = if loading {
             // `DOMContentLoaded` fires once; the listener goes with the widget.
             Some(EventListener::new(document, "DOMContentLoaded", move |_| {
@@ -268,8 +274,8 @@ impl Widget {
 
 impl Drop for Widget {
     fn drop(&mut self) {
-        self.icon_host.remove();
-        self.host.remove();
+        call0(&self.icon_host, "remove");
+        call0(&self.host, "remove");
     }
 }
 
@@ -277,32 +283,48 @@ impl Drop for Widget {
 /// named colour) resolved by the browser through a canvas's `fillStyle`; the default theme when
 /// the browser does not know the name either.
 fn theme_rgb(document: &Document, theme: &str) -> Rgb {
-    let fallback = || color::parse(crate::core::config::DEFAULT_THEME_COLOR).unwrap_or(Rgb(0x19, 0x2d, 0x3f));
     if let Some(rgb) = color::parse(theme) {
         return rgb;
     }
-    let resolved = (|| -> Option<String> {
-        let canvas = document.create_element("canvas").ok()?;
-        let get_context: js_sys::Function = js_sys::Reflect::get(&canvas, &"getContext".into()).ok()?.dyn_into().ok()?;
-        let ctx = get_context.call1(&canvas, &"2d".into()).ok()?;
-        // An unknown name leaves fillStyle as it was: start from a value no name resolves to.
-        js_sys::Reflect::set(&ctx, &"fillStyle".into(), &"#010203".into()).ok()?;
-        js_sys::Reflect::set(&ctx, &"fillStyle".into(), &theme.into()).ok()?;
-        js_sys::Reflect::get(&ctx, &"fillStyle".into()).ok()?.as_string().filter(|c| c != "#010203")
-    })();
-    resolved.and_then(|c| color::parse(&c)).unwrap_or_else(fallback)
+    let ctx = call_str(&make(document, "canvas"), "getContext", "2d");
+    // An unknown name leaves fillStyle as it was: start from a value no name resolves to. (Without
+    // a context, the writes do nothing and the read gives no string.)
+    view::put(&ctx, "fillStyle", &"#010203".into());
+    view::put(&ctx, "fillStyle", &theme.into());
+    let resolved = prop(&ctx, "fillStyle").as_string().filter(|c| c != "#010203");
+    resolved.and_then(|c| color::parse(&c)).unwrap_or(color::DEFAULT_THEME)
 }
 
-/// A listener that hands `event` to [`on_event`].
-fn listen(target: &web_sys::EventTarget, event: &'static str, inner: &Rc<RefCell<Inner>>) -> EventListener {
-    let weak = Rc::downgrade(inner);
-    EventListener::new(target, event, move |e| on_event(&weak, Cue::Dom(e.unchecked_into())))
+/// A listener that hands `event` to [`on_event`] as `on`.
+fn listen(target: &web_sys::EventTarget, event: &'static str, on: On, inner: &Weak<RefCell<Inner>>) -> EventListener {
+    let weak = inner.clone();
+    EventListener::new(target, event, move |e| on_event(&weak, Cue::Dom(on, e.unchecked_into())))
+}
+
+/// The DOM events the widget listens to, each known by its listener (no `event.type` to read
+/// and compare).
+#[derive(Clone, Copy)]
+enum On {
+    Click,
+    Submit,
+    Keydown,
+    Input,
+    Change,
+    Dragover,
+    Drop,
+    Paste,
+    /// The message list scrolled.
+    Scroll,
+    /// The window was resized.
+    Resize,
+    /// The page came to the front or went to the back (`visibilitychange`).
+    Visibility,
 }
 
 /// What wakes the widget up: a DOM event or one of its timers.
 enum Cue {
     /// An event of the widget's DOM, the page or the window.
-    Dom(Event),
+    Dom(On, Event),
     /// A timer of the widget fired.
     Tick(Tick),
 }
@@ -325,7 +347,7 @@ fn on_event(weak: &Weak<RefCell<Inner>>, cue: Cue) {
     // A DOM event the widget itself caused while busy (focus, a programmatic click) is ignored.
     let Ok(mut s) = inner.try_borrow_mut() else { return };
     let call = match cue {
-        Cue::Dom(event) => s.event(&event),
+        Cue::Dom(on, event) => s.event(on, &event),
         Cue::Tick(tick) => s.tick(tick),
     };
     let actions = s.actions.clone();
@@ -360,9 +382,8 @@ struct Inner {
     unread: u32,
     /// The rating picked in the form, 0 for none.
     rating: u8,
-    timeline: Timeline,
-    /// The list's rows, in the timeline's order.
-    rows: Vec<list::Row>,
+    /// The message list: entries in order, each with its row.
+    timeline: Timeline<list::Row>,
     /// Statuses of own messages not listed yet (a status may overtake its message).
     statuses: Vec<(String, usize)>,
     /// The list is kept at its end (the customer has not scrolled up).
@@ -387,26 +408,22 @@ fn now() -> u64 {
 }
 
 fn focus(e: &Element) {
-    let _ = e.unchecked_ref::<HtmlElement>().focus();
+    call0(e, "focus");
 }
 
 /// The files of `holder.files` (a file input's, a drag's or a paste's `DataTransfer`'s); none when
-/// `holder` is not an object. Read by property, as [`view::value`] is.
+/// `holder` is not an object.
 fn files_of(holder: &JsValue) -> Vec<File> {
-    let list = match js_sys::Reflect::get(holder, &"files".into()) {
-        Ok(list) if list.is_object() => list.unchecked_into::<FileList>(),
-        _ => return Vec::new(),
-    };
+    let list = prop(holder, "files");
     let mut files = Vec::new();
-    for i in 0..list.length() {
-        files.extend(list.get(i));
+    loop {
+        // `item` past the end gives `null`; a holder without a list gives `undefined`.
+        let file = call(&list, "item", &(files.len() as u32).into(), &JsValue::UNDEFINED);
+        if !file.is_object() {
+            return files;
+        }
+        files.push(file.unchecked_into());
     }
-    files
-}
-
-/// `object[key]`, `undefined` when `object` is not an object.
-fn prop(object: &JsValue, key: &str) -> JsValue {
-    js_sys::Reflect::get(object, &key.into()).unwrap_or_default()
 }
 
 impl Inner {
@@ -415,7 +432,7 @@ impl Inner {
         match event {
             WidgetEvent::Connection { status, reason } => {
                 let Some(i) = ["connecting", "online", "reconnecting", "offline"].iter().position(|s| *s == status) else { return };
-                self.v.status.set_text_content(Some(t.status[i]));
+                set_text(&self.v.status, t.status[i]);
                 set(&self.v.status, "data-s", status);
                 if status != "offline" {
                     self.set_started(true);
@@ -442,7 +459,7 @@ impl Inner {
             WidgetEvent::MessageStatus { msgid, status } => self.set_status(msgid, status),
             WidgetEvent::Typing { nick, state } => {
                 if state == "composing" {
-                    self.v.typing.set_text_content(Some(&fill(t.typing, nick)));
+                    set_text(&self.v.typing, &fill(t.typing, nick));
                     self.typing_timer = self.timer(TYPING_STALE_MS, Tick::Typing);
                 } else {
                     self.clear_typing();
@@ -450,13 +467,13 @@ impl Inner {
             }
             WidgetEvent::AgentJoined { nick } => {
                 self.agent = Some(nick.to_owned());
-                self.v.title.set_text_content(Some(nick));
+                set_text(&self.v.title, nick);
                 self.add_system(&fill(t.joined, nick));
             }
             WidgetEvent::AgentLeft { nick } => {
                 if self.agent.as_deref() == Some(nick) {
                     self.agent = None;
-                    self.v.title.set_text_content(Some(t.title));
+                    set_text(&self.v.title, t.title);
                 }
                 self.clear_typing();
                 self.add_system(&fill(t.left, nick));
@@ -481,10 +498,10 @@ impl Inner {
             }
             WidgetEvent::FeedbackForm => {
                 flag(&self.v.feedback, "hidden", false);
-                self.v.fb_msg.set_text_content(None);
+                set_text(&self.v.fb_msg, "");
                 // The form is where a customer whose focus the chat end moved goes next.
-                if self.open && (self.focus_adrift() || self.focused() == Some(self.v.log.clone())) {
-                    if let Ok(Some(first)) = self.v.stars.query_selector("input") {
+                if self.open && (self.focus_adrift() || is(&self.focused(), &self.v.log)) {
+                    if let Some(first) = find(&self.v.stars, "input") {
                         focus(&first);
                     }
                 }
@@ -497,10 +514,11 @@ impl Inner {
             WidgetEvent::UploadProgress { name, loaded, total } => {
                 flag(&self.v.upload, "hidden", false);
                 let label = format!("{} · {} / {}", fill(t.uploading, name), self.size(loaded), self.size(total));
-                self.v.upload_name.set_text_content(Some(&label));
-                let total = total.max(1.0);
-                set(&self.v.upload_bar, "max", &(total as u64).to_string());
-                set(&self.v.upload_bar, "value", &(loaded.clamp(0.0, total) as u64).to_string());
+                set_text(&self.v.upload_name, &label);
+                // As numbers: the properties reflect into the attributes.
+                let total = total.max(1.0).trunc();
+                view::put(&self.v.upload_bar, "max", &total.into());
+                view::put(&self.v.upload_bar, "value", &loaded.clamp(0.0, total).trunc().into());
                 set(&self.v.upload_bar, "aria-label", &fill(t.uploading, name));
                 match self.sizes.iter_mut().find(|(n, _)| n == name) {
                     Some(entry) => entry.1 = total,
@@ -514,25 +532,25 @@ impl Inner {
                     if let Some(reason) = reason.filter(|r| !r.is_empty()) {
                         line = format!("{line}: {reason}");
                     }
-                    self.v.error.set_text_content(Some(&line));
+                    set_text(&self.v.error, &line);
                 }
             }
         }
     }
 
-    /// The element focused in the widget, if focus is in it.
-    fn focused(&self) -> Option<Element> {
-        self.v.shadow.active_element()
+    /// The element focused in the widget, `null` when focus is not in it.
+    fn focused(&self) -> JsValue {
+        prop(&self.v.shadow, "activeElement")
     }
 
     /// Whether focus is nowhere useful: on `<body>` (a focused control was disabled), or on the
-    /// composer, which a chat end disables.
+    /// composer, which a chat end disables. (On `null`, the attribute and `closest` reads give
+    /// nothing.)
     fn focus_adrift(&self) -> bool {
-        let on_body = match self.doc.active_element() {
-            None => true,
-            Some(e) => self.doc.body().is_some_and(|b| e == *b.as_ref()),
-        };
-        on_body || self.focused().is_some_and(|e| e.has_attribute("disabled") || e.closest(".cp").ok().flatten().is_some())
+        let active = prop(&self.doc, "activeElement");
+        let on_body = active.is_null() || active == prop(&self.doc, "body");
+        let focused = self.focused();
+        on_body || attr(&focused, "disabled").is_some() || call_str(&focused, "closest", ".cp").is_object()
     }
 
     /// Switches between the pre-chat form and the chat.
@@ -549,7 +567,7 @@ impl Inner {
 
     fn clear_typing(&mut self) {
         self.typing_timer = None;
-        self.v.typing.set_text_content(None);
+        set_text(&self.v.typing, "");
     }
 
     /// Opens or closes the panel; `user`: the customer did it, so focus follows.
@@ -594,7 +612,7 @@ impl Inner {
             let Ok(mut s) = inner.try_borrow_mut() else { return };
             s.flush_scheduled = false;
             // Shown means: the panel is open, the page is in front, the list is at its end.
-            if !s.open || s.doc.hidden() || !s.at_bottom() {
+            if !s.open || prop(&s.doc, "hidden").is_truthy() || !s.at_bottom() {
                 return;
             }
             let seen = std::mem::take(&mut s.unseen);
@@ -616,7 +634,7 @@ impl Inner {
     fn show_unread(&self) {
         let count = js_sys::Number::from(self.unread).to_locale_string(&self.locale);
         let count = String::from(count);
-        self.v.badge.set_text_content(Some(&count));
+        set_text(&self.v.badge, &count);
         flag(&self.v.badge, "hidden", self.unread == 0);
         let label = if self.unread == 0 { self.t.open_chat.to_owned() } else { format!("{}, {}", self.t.open_chat, fill(self.t.unread, &count)) };
         set(&self.v.icon, "aria-label", &label);

@@ -3,16 +3,15 @@
 //!
 //! The skeleton is built once; state shows through attributes the stylesheet reads (`data-v` on
 //! the panel: pre-chat form or chat; `data-open`, `data-wait` on the root), so most updates are
-//! one attribute. Attributes are set through one [`set`] and values read and written through
-//! [`value`] / [`set_value`] rather than each type's own setters: every distinct DOM method the
-//! module calls is one more import and JS wrapper. Element creation with a literal tag name cannot
-//! fail, and neither can appending
-//! a fresh element, so those results are unwrapped with `unwrap_throw` (a JS exception, never a
-//! Rust panic) instead of threading impossible errors through every caller.
+//! one attribute. The widget reaches the DOM through [`prop`], [`put`] and [`call`] (plain
+//! `Reflect` property reads, writes and method calls) rather than web-sys's typed methods: each
+//! distinct typed method is one more import, wasm wrapper and piece of JS glue in the bundle,
+//! while these three are shared with the rest of the SDK. A DOM call that throws (none of the
+//! widget's can, short of a broken page) gives `undefined`, never a Rust panic.
 
-use js_sys::Reflect;
-use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
-use web_sys::{CssStyleSheet, Document, Element, HtmlInputElement, HtmlTextAreaElement, Node, ShadowRoot};
+use js_sys::{Function, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{CssStyleSheet, Document, Element, Node, ShadowRoot};
 
 use crate::core::ui::color::Palette;
 use crate::core::ui::text::{fill, Strings};
@@ -36,59 +35,119 @@ const ICON_SEND: &str = "M21 3L10 14M21 3l-7 18-4-7-7-4z";
 pub(super) const ICON_FILE: &str = "M14 3H6v18h12V7zM14 3v4h4";
 const ICON_STAR: &str = "M12 3l2.8 5.7 6.2.9-4.5 4.4 1 6.2-5.5-2.9-5.5 2.9 1-6.2L3 9.6l6.2-.9z";
 
+/// `object[key]`; `undefined` when `object` is not an object.
+pub(super) fn prop(object: &JsValue, key: &str) -> JsValue {
+    Reflect::get(object, &key.into()).unwrap_or_default()
+}
+
+/// Sets `object[key]` (a DOM property: `textContent`, `value`, `scrollTop`).
+pub(super) fn put(object: &JsValue, key: &str, value: &JsValue) {
+    let _ = Reflect::set(object, &key.into(), value);
+}
+
+/// `object[method](a, b)`, or `object[method](a)` when `b` is `undefined` (a variadic method such
+/// as `append` would take it for one more argument; an `undefined` `a` reads as a missing
+/// optional one); `undefined` when it throws or `object` has no such method.
+pub(super) fn call(object: &JsValue, method: &str, a: &JsValue, b: &JsValue) -> JsValue {
+    let f = prop(object, method).unchecked_into::<Function>();
+    if b.is_undefined() { f.call1(object, a) } else { f.call2(object, a, b) }.unwrap_or_default()
+}
+
+/// `object[method]()`.
+pub(super) fn call0(object: &JsValue, method: &str) -> JsValue {
+    call(object, method, &JsValue::UNDEFINED, &JsValue::UNDEFINED)
+}
+
+/// `object[method](arg)` for the common case of one text argument.
+pub(super) fn call_str(object: &JsValue, method: &str, arg: &str) -> JsValue {
+    call(object, method, &arg.into(), &JsValue::UNDEFINED)
+}
+
+/// Whether `a` and `b` are the same JS value (`===`; DOM nodes by identity).
+pub(super) fn is(a: &JsValue, b: &JsValue) -> bool {
+    a == b
+}
+
+/// The first element matching `selector` in `root` (an element, shadow root or document).
+pub(super) fn find(root: &JsValue, selector: &str) -> Option<Element> {
+    // `querySelector` gives an element or `null`: no `instanceof Element` check needed.
+    let found = call_str(root, "querySelector", selector);
+    found.is_object().then(|| found.unchecked_into())
+}
+
+/// Appends `child` to `parent`.
+pub(super) fn append(parent: &JsValue, child: &JsValue) {
+    call(parent, "append", child, &JsValue::UNDEFINED);
+}
+
+/// A new `tag` element, not yet in the page.
+pub(super) fn make(doc: &Document, tag: &str) -> Element {
+    call_str(doc, "createElement", tag).unchecked_into()
+}
+
 /// Creates `tag` with `class` (none when empty) as the last child of `parent`.
 pub(super) fn el(doc: &Document, parent: &Node, tag: &str, class: &str) -> Element {
-    let e = doc.create_element(tag).unwrap_throw();
+    let e = make(doc, tag);
     if !class.is_empty() {
         set(&e, "class", class);
     }
-    parent.append_child(&e).unwrap_throw();
+    append(parent, &e);
     e
 }
 
 /// [`el`] holding `text` as its text content.
 pub(super) fn text(doc: &Document, parent: &Node, tag: &str, class: &str, text: &str) -> Element {
     let e = el(doc, parent, tag, class);
-    e.set_text_content(Some(text));
+    set_text(&e, text);
     e
+}
+
+/// Sets the text content of `e` (empty text: no child).
+pub(super) fn set_text(e: &Element, text: &str) {
+    put(e, "textContent", &text.into());
 }
 
 /// Sets an attribute (names are literals and values are text: it cannot fail).
 pub(super) fn set(e: &Element, name: &str, value: &str) {
-    let _ = e.set_attribute(name, value);
+    call(e, "setAttribute", &name.into(), &value.into());
+}
+
+/// An attribute's value, `None` when it is absent.
+pub(super) fn attr(e: &JsValue, name: &str) -> Option<String> {
+    call_str(e, "getAttribute", name).as_string()
 }
 
 /// Sets or removes a boolean attribute.
 pub(super) fn flag(e: &Element, name: &str, on: bool) {
-    let _ = e.toggle_attribute_with_force(name, on);
+    call(e, "toggleAttribute", &name.into(), &on.into());
 }
 
 /// The `value` of a form control (input or textarea).
 pub(super) fn value(e: &Element) -> String {
-    Reflect::get(e, &"value".into()).ok().and_then(|v| v.as_string()).unwrap_or_default()
+    prop(e, "value").as_string().unwrap_or_default()
 }
 
 /// Sets the `value` of a form control.
 pub(super) fn set_value(e: &Element, value: &str) {
-    // Setting `value` of a form control cannot fail.
-    let _ = Reflect::set(e, &"value".into(), &value.into());
+    put(e, "value", &value.into());
 }
 
 /// Shows `text` in a form's result line (`.msg`), as a problem when `bad`.
 pub(super) fn say(e: &Element, text: &str, bad: bool) {
-    e.set_text_content(Some(text));
+    set_text(e, text);
     set(e, "class", if bad { "msg bad" } else { "msg" });
 }
 
 /// A decorative icon (hidden from assistive technology) as the last child of `parent`.
 pub(super) fn icon(doc: &Document, parent: &Node, path: &str) {
-    let svg = doc.create_element_ns(Some(SVG_NS), "svg").unwrap_throw();
+    let ns = JsValue::from(SVG_NS);
+    let svg: Element = call(doc, "createElementNS", &ns, &"svg".into()).unchecked_into();
     set(&svg, "viewBox", "0 0 24 24");
     set(&svg, "aria-hidden", "true");
-    let p = doc.create_element_ns(Some(SVG_NS), "path").unwrap_throw();
+    let p: Element = call(doc, "createElementNS", &ns, &"path".into()).unchecked_into();
     set(&p, "d", path);
-    svg.append_child(&p).unwrap_throw();
-    parent.append_child(&svg).unwrap_throw();
+    append(&svg, &p);
+    append(parent, &svg);
 }
 
 /// A `type=button` with an action name (`data-a`), a label, and an icon or text.
@@ -101,7 +160,7 @@ fn button(doc: &Document, parent: &Node, class: &str, action: &str, label: &str,
             set(&b, "aria-label", label);
             icon(doc, &b, path);
         }
-        None => b.set_text_content(Some(label)),
+        None => set_text(&b, label),
     }
     b
 }
@@ -116,7 +175,7 @@ fn field(doc: &Document, form: &Node, tag: &str, id: &str, label: &str) -> Eleme
 
 /// Installs the stylesheet and the palette in `root`: a constructable stylesheet, which a
 /// strict `style-src` allows; a `<style>` element where the browser lacks them.
-pub(super) fn adopt_styles(doc: &Document, root: &ShadowRoot, palette: &Palette) -> Result<(), JsValue> {
+pub(super) fn adopt_styles(doc: &Document, root: &ShadowRoot, palette: &Palette) {
     let css = format!(
         ":host{{--t:{};--o:{};--a:{}}}{CSS}",
         palette.theme.hex(),
@@ -125,14 +184,13 @@ pub(super) fn adopt_styles(doc: &Document, root: &ShadowRoot, palette: &Palette)
     );
     match CssStyleSheet::new() {
         Ok(sheet) => {
-            sheet.replace_sync(&css)?;
-            root.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
+            call_str(&sheet, "replaceSync", &css);
+            put(root, "adoptedStyleSheets", &js_sys::Array::of1(&sheet));
         }
         Err(_) => {
             text(doc, root, "style", "", &css);
         }
     }
-    Ok(())
 }
 
 /// The elements the widget updates after building them.
@@ -151,9 +209,9 @@ pub(super) struct View {
     pub end: Element,
     /// The "end this chat?" bar.
     pub confirm: Element,
-    pub pre_name: HtmlInputElement,
-    pub pre_email: HtmlInputElement,
-    pub pre_phone: HtmlInputElement,
+    pub pre_name: Element,
+    pub pre_email: Element,
+    pub pre_phone: Element,
     pub pre_msg: Element,
     /// The message list (`role=log`), the "new messages" pill and the typing line.
     pub log: Element,
@@ -163,7 +221,7 @@ pub(super) struct View {
     pub ended: Element,
     pub feedback: Element,
     pub stars: Element,
-    pub comment: HtmlTextAreaElement,
+    pub comment: Element,
     pub fb_submit: Element,
     pub fb_msg: Element,
     /// The upload line: name, progress bar.
@@ -173,10 +231,10 @@ pub(super) struct View {
     /// Errors about files (`role=alert`).
     pub error: Element,
     /// The composer.
-    pub input: HtmlTextAreaElement,
+    pub input: Element,
     pub attach: Element,
     pub send: Element,
-    pub files: HtmlInputElement,
+    pub files: Element,
     /// The overlay shown while files are dragged over the panel.
     pub drop: Element,
 }
@@ -220,14 +278,14 @@ impl View {
         let pre = el(doc, &panel, "form", "pre");
         set(&pre, "data-a", "pre");
         text(doc, &pre, "p", "", t.prechat);
-        let input = |id: &str, label: &str, kind: &str, auto: &str| -> HtmlInputElement {
+        let input = |id: &str, label: &str, kind: &str, auto: &str| -> Element {
             let i = field(doc, &pre, "input", id, label);
             if !kind.is_empty() {
                 set(&i, "type", kind);
             }
             set(&i, "autocomplete", auto);
             flag(&i, "required", true);
-            i.unchecked_into()
+            i
         };
         let pre_name = input("fn", t.name, "", "name");
         let pre_email = input("fe", t.email, "email", "email");
@@ -269,7 +327,7 @@ impl View {
             icon(doc, &label, ICON_STAR);
             text(doc, &label, "span", "sr", &fill(t.stars, n));
         }
-        let comment: HtmlTextAreaElement = field(doc, &feedback, "textarea", "fc", t.comment).unchecked_into();
+        let comment = field(doc, &feedback, "textarea", "fc", t.comment);
         set(&comment, "rows", "3");
         let fb_submit = text(doc, &feedback, "button", "bt", t.submit);
         set(&fb_submit, "type", "submit");
@@ -287,12 +345,12 @@ impl View {
         let composer = el(doc, &panel, "form", "cp");
         set(&composer, "data-a", "send");
         let attach = button(doc, &composer, "ib", "att", t.attach, Some(ICON_ATTACH));
-        let files: HtmlInputElement = el(doc, &composer, "input", "").unchecked_into();
+        let files = el(doc, &composer, "input", "");
         set(&files, "type", "file");
         flag(&files, "multiple", true);
         flag(&files, "hidden", true);
         set(&files, "tabindex", "-1");
-        let input: HtmlTextAreaElement = el(doc, &composer, "textarea", "").unchecked_into();
+        let input = el(doc, &composer, "textarea", "");
         set(&input, "rows", "1");
         set(&input, "aria-label", t.placeholder);
         set(&input, "placeholder", t.placeholder);
