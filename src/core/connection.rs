@@ -492,7 +492,11 @@ impl Connection {
         if self.config.pipelining {
             let mut payload = vec![self.bind_request()];
             payload.append(&mut self.held);
-            self.pipelined = payload.clone();
+            // Copied element by element: `Vec<Element>::clone` would be instantiated for this alone.
+            self.pipelined.clear();
+            for element in &payload {
+                self.pipelined.push(element.clone());
+            }
             self.bosh.restart(payload);
         } else {
             self.bosh.restart(Vec::new());
