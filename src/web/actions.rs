@@ -11,6 +11,7 @@ use wasm_bindgen::JsValue;
 use web_sys::File;
 
 use super::client::WeakSdk;
+use super::js;
 use super::task::{later, settled};
 use super::widget::{Action, WidgetActions, WidgetEvent};
 use super::{object, Sdk};
@@ -23,7 +24,7 @@ fn why(err: &JsValue) -> Option<String> {
 }
 
 fn warn(what: &str, err: &JsValue) {
-    web_sys::console::warn_1(&format!("exoChat widget: {what} failed: {}", why(err).unwrap_or_default()).into());
+    js::warn(&format!("exoChat widget: {what} failed: {}", why(err).unwrap_or_default()));
 }
 
 impl Sdk {
@@ -45,7 +46,7 @@ impl Sdk {
         // Written out under the borrow: no copy of the JID.
         let room = self.state.borrow().client.main_room.as_ref().map(|r| JsValue::from(r.to_string()));
         if room.is_none() {
-            web_sys::console::warn_1(&format!("exoChat widget: {what}: no chat yet").into());
+            js::warn(&format!("exoChat widget: {what}: no chat yet"));
         }
         room
     }

@@ -8,6 +8,8 @@
 use js_sys::{Array, Function};
 use wasm_bindgen::JsValue;
 
+use super::js::console;
+
 /// Callbacks by event name, in registration order.
 #[derive(Default)]
 pub(crate) struct Listeners {
@@ -46,7 +48,7 @@ impl Listeners {
 pub(crate) fn dispatch(event: &str, callbacks: &[Function], args: &Array) {
     for callback in callbacks {
         if let Err(err) = callback.apply(&JsValue::UNDEFINED, args) {
-            web_sys::console::error_2(&format!("exoChat: a \"{event}\" callback threw:").into(), &err);
+            console("error", &format!("exoChat: a \"{event}\" callback threw:").into(), &err);
         }
     }
 }

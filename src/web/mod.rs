@@ -17,6 +17,7 @@ mod error;
 mod events;
 mod handles;
 mod http;
+mod js;
 mod task;
 #[cfg(test)]
 mod tests;
@@ -180,10 +181,12 @@ impl Sdk {
         let config = Config::from_json(&to_json(&config))?;
         if !config.unknown_keys.is_empty() {
             let keys = config.unknown_keys.join(", ");
-            web_sys::console::warn_1(&format!("exoChat.initialize: ignoring unknown config keys: {keys}").into());
+            js::warn(&format!("exoChat.initialize: ignoring unknown config keys: {keys}"));
         }
-        let document = web_sys::window()
-            .and_then(|w| w.document())
+        // Read as a property: no `window` or `document` getter to import.
+        let document = Some(js::prop(&js::global(), "document"))
+            .filter(JsValue::is_object)
+            .map(JsValue::unchecked_into::<web_sys::Document>)
             .ok_or_else(|| js_error(Code::NoDocument, "exoChat.initialize needs a page with a document"))?;
         let options = WidgetOptions {
             theme_color: config.theme_color.clone(),

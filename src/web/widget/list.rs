@@ -4,12 +4,12 @@
 //!
 //! [`Timeline`]: crate::core::ui::timeline::Timeline
 
-use js_sys::Date;
 use wasm_bindgen::JsValue;
 use web_sys::Element;
 
 use super::view::{append, call, el, find, flag, icon, make, prop, put, set, set_text, text, ICON_FILE};
 use super::{now, Inner};
+use crate::web::js::construct;
 use crate::core::config::is_http_url;
 use crate::core::datetime::parse_iso;
 use crate::core::media::{self, MediaKind};
@@ -33,7 +33,7 @@ pub(super) struct Row {
 
 /// `new Date(time_ms)[method](a, b)`.
 fn date(time_ms: u64, method: &str, a: &JsValue, b: &JsValue) -> JsValue {
-    call(&Date::new(&(time_ms as f64).into()), method, a, b)
+    call(&construct("Date", &(time_ms as f64).into()).unwrap_or_default(), method, a, b)
 }
 
 /// The browser's UTC offset at `time_ms` (minutes, as `getTimezoneOffset`).
