@@ -9,13 +9,13 @@
 use std::cell::{RefCell, RefMut};
 use std::rc::{Rc, Weak};
 
-use js_sys::{Array, Function, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::{Array, Function};
+use wasm_bindgen::JsValue;
 
 use super::driver::{self, now, Driver, Sink};
 use super::error::{js_error, method_error, network_error, rest_error, Code};
 use super::handles::Timeout;
-use super::js::{call, call0, construct, global, warn};
+use super::js::{call, call0, construct, global, prop, put, warn};
 use super::task::Reply;
 use super::upload::uploaded;
 use super::widget::WidgetEvent;
@@ -133,11 +133,9 @@ fn room_object(fields: &Value) -> JsValue {
     let (object, attributes) = (to_js(fields), to_js(fields));
     // `get` is the built-in Reflect.get bound to `attributes`: no closure to keep alive and no
     // `new Function` (which a strict CSP forbids).
-    let reflect = Reflect::get(&js_sys::global(), &"Reflect".into()).and_then(|r| Reflect::get(&r, &"get".into()));
-    if let Ok(get) = reflect.and_then(JsCast::dyn_into::<Function>) {
-        let _ = Reflect::set(&object, &"get".into(), &get.bind1(&JsValue::NULL, &attributes));
-    }
-    let _ = Reflect::set(&object, &"attributes".into(), &attributes);
+    let get = prop(&prop(&global(), "Reflect"), "get");
+    put(&object, "get", &call(&get, "bind", &JsValue::NULL, &attributes));
+    put(&object, "attributes", &attributes);
     object
 }
 

@@ -12,7 +12,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Response;
 
 use super::handles::Timeout;
-use super::js::{call0, construct, global, prop, try_call};
+use super::js::{call0, construct, global, message, num, prop, put, string, try_call};
 use super::object;
 use super::task::settled;
 use crate::core::http::{HttpRequest, HttpResponse, TransportError};
@@ -69,8 +69,8 @@ pub(crate) fn send(fetch: &Function, req: &HttpRequest, done: Done) {
         };
         settled(&text, Box::new(move |body| {
             let body = body.map_err(|e| deadline.error(e));
-            let status = prop(&response, "status").as_f64().unwrap_or(0.0) as u16;
-            let status_text = prop(&response, "statusText").as_string().unwrap_or_default();
+            let status = num(&response, "status") as u16;
+            let status_text = string(&response, "statusText").unwrap_or_default();
             done(body.map(|body| HttpResponse { status, status_text, body: body.as_string().unwrap_or_default() }))
         }));
     }));
@@ -94,7 +94,7 @@ fn start(fetch: &Function, req: &HttpRequest, then: Started) {
     let headers = js_sys::Object::new();
     for (name, value) in &req.headers {
         // Setting a property of a fresh plain object cannot fail.
-        let _ = js_sys::Reflect::set(&headers, &name.into(), &value.into());
+        put(&headers, name, &value.into());
     }
     let body = if req.body.is_empty() { JsValue::UNDEFINED } else { JsValue::from_str(&req.body) };
     let signal = prop(&deadline.controller, "signal");
@@ -113,7 +113,5 @@ fn start(fetch: &Function, req: &HttpRequest, then: Started) {
 
 /// A fetch failure as the core's [`TransportError::Network`], keeping the browser's message.
 fn network(err: JsValue) -> TransportError {
-    // The `message` of an Error (read as a property: no instanceof check to import).
-    let message = js_sys::Reflect::get(&err, &"message".into()).ok().and_then(|m| m.as_string()).or_else(|| err.as_string());
-    TransportError::Network(message.unwrap_or_else(|| "fetch failed".to_owned()))
+    TransportError::Network(message(&err).unwrap_or_else(|| "fetch failed".to_owned()))
 }

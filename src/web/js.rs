@@ -16,6 +16,22 @@ pub(crate) fn prop(object: &JsValue, key: &str) -> JsValue {
     Reflect::get(object, &key.into()).unwrap_or_default()
 }
 
+/// `object[key]` as a number (0 when it is none).
+pub(crate) fn num(object: &JsValue, key: &str) -> f64 {
+    prop(object, key).as_f64().unwrap_or(0.0)
+}
+
+/// `object[key]` as text, `None` when it is no string.
+pub(crate) fn string(object: &JsValue, key: &str) -> Option<String> {
+    prop(object, key).as_string()
+}
+
+/// What an error says: its `message`, or itself when it is a string (read as a property: no
+/// `instanceof Error` check to import).
+pub(crate) fn message(err: &JsValue) -> Option<String> {
+    string(err, "message").or_else(|| err.as_string())
+}
+
 /// Sets `object[key]` (a DOM property: `textContent`, `value`, `scrollTop`).
 pub(crate) fn put(object: &JsValue, key: &str, value: &JsValue) {
     let _ = Reflect::set(object, &key.into(), value);

@@ -85,7 +85,7 @@ impl Sdk {
     #[wasm_bindgen(constructor)]
     pub fn new(fetch: Option<Function>) -> Sdk {
         let fetch = fetch
-            .or_else(|| js_sys::Reflect::get(&js_sys::global(), &"fetch".into()).ok().and_then(|f| f.dyn_into().ok()))
+            .or_else(|| js::prop(&js::global(), "fetch").dyn_into().ok())
             .unwrap_or_else(|| Function::from(JsValue::UNDEFINED));
         Sdk { state: Rc::default(), fetch }
     }
@@ -463,7 +463,7 @@ fn object(fields: &[(&str, JsValue)]) -> JsValue {
     let object = js_sys::Object::new();
     for (key, value) in fields {
         // Setting a property of a fresh plain object cannot fail.
-        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), value);
+        js::put(&object, key, value);
     }
     object.into()
 }

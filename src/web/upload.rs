@@ -14,7 +14,7 @@ use super::client::string_arg;
 use super::driver::now;
 use super::task::Reply;
 use super::handles::EventListener;
-use super::js::{call0, construct, prop, try_call, warn};
+use super::js::{call0, construct, num, prop, string, try_call, warn};
 use super::widget::WidgetEvent;
 use super::{bad_argument, object, Sdk};
 use crate::core::flows::{SlotRequest, Then};
@@ -41,7 +41,7 @@ fn warn_of(method: &str, why: &str) {
 
 /// The name of a `File` (`"file"` for a bare `Blob`).
 fn blob_name(blob: &Blob) -> String {
-    prop(blob, "name").as_string().unwrap_or_else(|| "file".to_owned())
+    string(blob, "name").unwrap_or_else(|| "file".to_owned())
 }
 
 fn blob_arg(method: &str, value: JsValue) -> Result<Blob, JsValue> {
@@ -50,7 +50,7 @@ fn blob_arg(method: &str, value: JsValue) -> Result<Blob, JsValue> {
 
 /// The size of `blob` in bytes.
 fn size(blob: &Blob) -> f64 {
-    prop(blob, "size").as_f64().unwrap_or(0.0)
+    num(blob, "size")
 }
 
 /// What an upload's outcome goes to: `Err` says why it failed.
@@ -145,7 +145,7 @@ impl Sdk {
     pub(crate) fn upload_whole(&self, file: JsValue, reply: &Reply) -> Result<(), JsValue> {
         const M: &str = "uploadFileToConverse";
         let file = blob_arg(M, file)?;
-        let want = SlotRequest { method: M, filename: blob_name(&file), size: size(&file) as u64, content_type: prop(&file, "type").as_string().unwrap_or_default() };
+        let want = SlotRequest { method: M, filename: blob_name(&file), size: size(&file) as u64, content_type: string(&file, "type").unwrap_or_default() };
         self.upload_query(M, Then::Service(want), Some(file), reply)
     }
 
@@ -209,13 +209,13 @@ impl Sdk {
             let (finish, request) = (finish.clone(), xhr.clone());
             listeners.push(EventListener::new(&xhr, event, move |_| {
                 finish(match event {
-                    "load" => Ok(prop(&request, "status").as_f64().unwrap_or(0.0) as u16),
+                    "load" => Ok(num(&request, "status") as u16),
                     "error" => Err("network error"),
                     _ => Err("cancelled"),
                 })
             }));
         }
-        listeners.push(EventListener::new(&upload, "progress", move |e: JsValue| report(prop(&e, "loaded").as_f64().unwrap_or(0.0))));
+        listeners.push(EventListener::new(&upload, "progress", move |e: JsValue| report(num(&e, "loaded"))));
         self.state.borrow_mut().uploads.active.push((id, xhr.clone(), listeners));
         if try_call(&xhr, "send", file, &JsValue::UNDEFINED).is_err() {
             finish(Err("the browser refused the request"));
