@@ -4,11 +4,20 @@
 //! wasm wrapper and piece of JS glue in the bundle, while these are shared by every call site.
 
 use js_sys::{Array, Function, Reflect};
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
+
+#[wasm_bindgen]
+extern "C" {
+    // `globalThis` itself: one import, where `js_sys::global` tries four in turn for engines
+    // older than any that runs this module.
+    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
+    static GLOBAL_THIS: JsValue;
+}
 
 /// The global object (`window` in a page).
 pub(crate) fn global() -> JsValue {
-    js_sys::global().into()
+    GLOBAL_THIS.with(JsValue::clone)
 }
 
 /// `object[key]`; `undefined` when `object` is not an object.
