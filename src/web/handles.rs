@@ -11,7 +11,7 @@ use super::js::{call, global};
 pub(crate) struct Timeout {
     /// The timer's id (`undefined` if `setTimeout` failed).
     id: JsValue,
-    _closure: Closure<dyn FnMut()>,
+    _closure: Closure<dyn FnMut(JsValue)>,
 }
 
 impl Timeout {
@@ -22,7 +22,14 @@ impl Timeout {
 
     // Boxed, so the closure glue exists once rather than once per callback type.
     fn boxed(ms: u64, f: Box<dyn FnOnce()>) -> Timeout {
-        let closure = Closure::once(f);
+        // The same closure type as an event listener's (`setTimeout` passes no argument, which
+        // arrives as `undefined`): one set of closure glue for both.
+        let mut f = Some(f);
+        let closure = Closure::<dyn FnMut(JsValue)>::wrap(Box::new(move |_| {
+            if let Some(f) = f.take() {
+                f();
+            }
+        }));
         // setTimeout takes an i32 delay; longer ones would fire at once, so clamp.
         let delay = i32::try_from(ms).unwrap_or(i32::MAX);
         let id = call(&global(), "setTimeout", closure.as_ref(), &delay.into());
