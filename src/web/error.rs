@@ -4,7 +4,7 @@ use std::fmt::Display;
 
 use wasm_bindgen::JsValue;
 
-use super::js::put;
+use super::js::{construct, put};
 
 use crate::core::config::ConfigError;
 pub(crate) use crate::core::flows::Code;
@@ -13,7 +13,7 @@ use crate::core::rest::RestError;
 
 /// A JS `Error` with `message` and `code`.
 pub(crate) fn js_error(code: Code, message: &str) -> JsValue {
-    let err: JsValue = js_sys::Error::new(message).into();
+    let err = construct("Error", &message.into()).unwrap_or_default();
     // Setting a property on a fresh Error object cannot fail.
     put(&err, "code", &code.as_str().into());
     err
