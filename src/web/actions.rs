@@ -6,24 +6,19 @@
 //! customer took go to the console as warnings; the widget shows their effect (a message that
 //! never gets `sent`, an upload line saying why).
 
-use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 use web_sys::File;
 
 use super::client::WeakSdk;
+use super::js;
 use super::task::{later, settled};
 use super::widget::{Action, WidgetActions, WidgetEvent};
 use super::{object, Sdk};
 use crate::core::chatstates::ChatState;
 use crate::core::jid::Jid;
 
-/// What an error says: its `message`, or itself when it is a string.
-fn why(err: &JsValue) -> Option<String> {
-    Reflect::get(err, &"message".into()).ok().and_then(|m| m.as_string()).or_else(|| err.as_string())
-}
-
 fn warn(what: &str, err: &JsValue) {
-    web_sys::console::warn_1(&format!("exoChat widget: {what} failed: {}", why(err).unwrap_or_default()).into());
+    js::warn(&format!("exoChat widget: {what} failed: {}", js::message(err).unwrap_or_default()));
 }
 
 impl Sdk {
@@ -45,7 +40,7 @@ impl Sdk {
         // Written out under the borrow: no copy of the JID.
         let room = self.state.borrow().client.main_room.as_ref().map(|r| JsValue::from(r.to_string()));
         if room.is_none() {
-            web_sys::console::warn_1(&format!("exoChat widget: {what}: no chat yet").into());
+            js::warn(&format!("exoChat widget: {what}: no chat yet"));
         }
         room
     }
@@ -57,7 +52,7 @@ impl Sdk {
         }
         let file = files.remove(0);
         // Read by property, as the widget reads the DOM: no `File.name` import for one use.
-        let name = Reflect::get(&file, &"name".into()).unwrap_or_default();
+        let name = js::prop(&file, "name");
         let sdk = self.clone();
         let uploaded = self.promise(&|sdk, reply| sdk.upload_whole(file.clone().into(), reply));
         settled(&uploaded, Box::new(move |url| {
@@ -84,7 +79,7 @@ impl Sdk {
         let sdk = self.clone();
         settled(&sent, Box::new(move |response| {
             let ok = match response {
-                Ok(response) => Reflect::get(&response, &"ok".into()).is_ok_and(|ok| ok.is_truthy()),
+                Ok(response) => js::prop(&response, "ok").is_truthy(),
                 Err(e) => {
                     warn("sending the rating", &e);
                     false
@@ -106,8 +101,8 @@ impl WidgetActions for WeakSdk {
                     settled(&started, Box::new(move |room| {
                         let Err(e) = room else { return };
                         // REST failures come before any session event: the form needs to hear of them.
-                        let data = Reflect::get(&e, &"errorData".into()).unwrap_or_default();
-                        let why = why(&data).or_else(|| why(&e));
+                        let data = js::prop(&e, "errorData");
+                        let why = js::message(&data).or_else(|| js::message(&e));
                         sdk.to_widget(WidgetEvent::Connection { status: "offline", reason: why.as_deref() });
                     }));
                 }));

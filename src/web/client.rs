@@ -9,12 +9,13 @@
 use std::cell::{RefCell, RefMut};
 use std::rc::{Rc, Weak};
 
-use js_sys::{Array, Function, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::{Array, Function};
+use wasm_bindgen::JsValue;
 
 use super::driver::{self, now, Driver, Sink};
 use super::error::{js_error, method_error, network_error, rest_error, Code};
 use super::handles::Timeout;
+use super::js::{call, call0, construct, global, prop, put, warn};
 use super::task::Reply;
 use super::upload::uploaded;
 use super::widget::WidgetEvent;
@@ -86,8 +87,8 @@ pub(crate) fn string_arg(method: &str, name: &str, value: &JsValue) -> Result<St
         return Ok(text);
     }
     // JS's own number formatting: Rust's float formatting would cost ~20 KB of wasm.
-    match value.as_f64().filter(|n| n.is_finite()).and_then(|_| value.unchecked_ref::<js_sys::Number>().to_string_with_radix(10).ok()) {
-        Some(text) => Ok(text.into()),
+    match value.as_f64().filter(|n| n.is_finite()).and_then(|_| call0(&construct("Number", value).ok()?, "toString").as_string()) {
+        Some(text) => Ok(text),
         None => Err(bad_argument(method, &format!("{name} must be a string"))),
     }
 }
@@ -132,11 +133,9 @@ fn room_object(fields: &Value) -> JsValue {
     let (object, attributes) = (to_js(fields), to_js(fields));
     // `get` is the built-in Reflect.get bound to `attributes`: no closure to keep alive and no
     // `new Function` (which a strict CSP forbids).
-    let reflect = Reflect::get(&js_sys::global(), &"Reflect".into()).and_then(|r| Reflect::get(&r, &"get".into()));
-    if let Ok(get) = reflect.and_then(JsCast::dyn_into::<Function>) {
-        let _ = Reflect::set(&object, &"get".into(), &get.bind1(&JsValue::NULL, &attributes));
-    }
-    let _ = Reflect::set(&object, &"attributes".into(), &attributes);
+    let get = prop(&prop(&global(), "Reflect"), "get");
+    put(&object, "get", &call(&get, "bind", &JsValue::NULL, &attributes));
+    put(&object, "attributes", &attributes);
     object
 }
 
@@ -463,9 +462,7 @@ impl Sdk {
             let Some((_, config)) = config.filter(|(_, c)| c.is_feedback_enabled) else { return };
             // Only http(s): the URL comes from a service, and a `javascript:` URL would run here.
             if config.open_in_new_tab && is_http_url(&config.feedback_url) {
-                if let Some(window) = web_sys::window() {
-                    let _ = window.open_with_url_and_target(&config.feedback_url, "_blank");
-                }
+                call(&global(), "open", &config.feedback_url.as_str().into(), &"_blank".into());
             } else if !config.open_in_new_tab {
                 sdk.to_widget(WidgetEvent::FeedbackForm);
             }
@@ -556,7 +553,7 @@ impl Sdk {
             ChatEvent::RoomLeft { room, reason, text } => {
                 self.state.borrow_mut().client.others.retain(|(r, _)| *r != room);
                 let why = text.map_or_else(|| format!("{reason:?}"), |t| format!("{reason:?}: {t}"));
-                web_sys::console::warn_1(&format!("exoChat: removed from room {room} ({why})").into());
+                warn(&format!("exoChat: removed from room {room} ({why})"));
             }
             ChatEvent::Message(msg) => {
                 self.deliver(&msg);

@@ -16,8 +16,11 @@ use std::rc::{Rc, Weak};
 
 use base64::Engine;
 use js_sys::Function;
+use wasm_bindgen::JsCast;
+use web_sys::Crypto;
 
 use super::handles::Timeout;
+use super::js::{global, prop};
 use super::http;
 use super::task::later;
 use crate::core::connection::{ConnectionConfig, Randomness};
@@ -58,8 +61,9 @@ pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
 
 // Not generic: one copy for every `N`.
 fn random_fill(bytes: &mut [u8]) {
-    let crypto = web_sys::window().and_then(|w| w.crypto().ok());
-    if crypto.and_then(|c| c.get_random_values_with_u8_array(bytes).ok()).is_none() {
+    // Read as a property (no `window` or `crypto` getter to import); absent, it is `undefined`.
+    let crypto = prop(&global(), "crypto");
+    if !crypto.is_object() || crypto.unchecked_ref::<Crypto>().get_random_values_with_u8_array(bytes).is_err() {
         for b in bytes {
             *b = (js_sys::Math::random() * 256.0) as u8;
         }

@@ -2,8 +2,9 @@
 
 use std::fmt::Display;
 
-use js_sys::Reflect;
 use wasm_bindgen::JsValue;
+
+use super::js::{construct, put};
 
 use crate::core::config::ConfigError;
 pub(crate) use crate::core::flows::Code;
@@ -12,9 +13,9 @@ use crate::core::rest::RestError;
 
 /// A JS `Error` with `message` and `code`.
 pub(crate) fn js_error(code: Code, message: &str) -> JsValue {
-    let err: JsValue = js_sys::Error::new(message).into();
+    let err = construct("Error", &message.into()).unwrap_or_default();
     // Setting a property on a fresh Error object cannot fail.
-    let _ = Reflect::set(&err, &"code".into(), &code.as_str().into());
+    put(&err, "code", &code.as_str().into());
     err
 }
 
@@ -22,7 +23,7 @@ impl From<ConfigError> for JsValue {
     fn from(e: ConfigError) -> JsValue {
         let err = js_error(Code::InvalidConfig, &e.to_string());
         if let Some(key) = e.key() {
-            let _ = Reflect::set(&err, &"key".into(), &key.into());
+            put(&err, "key", &key.into());
         }
         err
     }
@@ -50,7 +51,7 @@ pub(crate) fn rest_error(method: &str, e: &RestError) -> JsValue {
     match e {
         RestError::Status { status, .. } => {
             let err = method_error(Code::HttpStatus, method, e);
-            let _ = Reflect::set(&err, &"status".into(), &(*status).into());
+            put(&err, "status", &(*status).into());
             err
         }
         RestError::BadBody(_) => method_error(Code::BadResponse, method, e),

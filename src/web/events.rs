@@ -8,6 +8,8 @@
 use js_sys::{Array, Function};
 use wasm_bindgen::JsValue;
 
+use super::js::{console, try_call};
+
 /// Callbacks by event name, in registration order.
 #[derive(Default)]
 pub(crate) struct Listeners {
@@ -26,7 +28,9 @@ impl Listeners {
     /// Removes the most recently added registration of `callback` for `event`; `false` if none.
     pub(crate) fn remove(&mut self, event: &str, callback: &Function) -> bool {
         let Some((_, callbacks)) = self.by_event.iter_mut().find(|(name, _)| name == event) else { return false };
-        match callbacks.iter().rposition(|f| f == callback) {
+        // `===` rather than `Object.is` (the same for functions, and one import less).
+        let callback: &JsValue = callback;
+        match callbacks.iter().rposition(|f| AsRef::<JsValue>::as_ref(f) == callback) {
             Some(i) => {
                 callbacks.remove(i);
                 true
@@ -45,8 +49,8 @@ impl Listeners {
 /// borrow of the SDK state held. A throwing callback is reported with `console.error` and skipped.
 pub(crate) fn dispatch(event: &str, callbacks: &[Function], args: &Array) {
     for callback in callbacks {
-        if let Err(err) = callback.apply(&JsValue::UNDEFINED, args) {
-            web_sys::console::error_2(&format!("exoChat: a \"{event}\" callback threw:").into(), &err);
+        if let Err(err) = try_call(callback, "apply", &JsValue::UNDEFINED, args) {
+            console("error", &format!("exoChat: a \"{event}\" callback threw:").into(), &err);
         }
     }
 }

@@ -3,13 +3,15 @@
 //! never called (which would throw) and nothing is leaked with `forget()`.
 
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::EventTarget;
+use wasm_bindgen::JsValue;
+
+use super::js::{call, global};
 
 /// A `setTimeout` that is cleared when the handle is dropped.
 pub(crate) struct Timeout {
-    id: Option<i32>,
-    _closure: Closure<dyn FnMut()>,
+    /// The timer's id (`undefined` if `setTimeout` failed).
+    id: JsValue,
+    _closure: Closure<dyn FnMut(JsValue)>,
 }
 
 impl Timeout {
@@ -20,47 +22,50 @@ impl Timeout {
 
     // Boxed, so the closure glue exists once rather than once per callback type.
     fn boxed(ms: u64, f: Box<dyn FnOnce()>) -> Timeout {
-        let closure = Closure::once(f);
+        // The same closure type as an event listener's (`setTimeout` passes no argument, which
+        // arrives as `undefined`): one set of closure glue for both.
+        let mut f = Some(f);
+        let closure = Closure::<dyn FnMut(JsValue)>::wrap(Box::new(move |_| {
+            if let Some(f) = f.take() {
+                f();
+            }
+        }));
         // setTimeout takes an i32 delay; longer ones would fire at once, so clamp.
         let delay = i32::try_from(ms).unwrap_or(i32::MAX);
-        let id = web_sys::window().and_then(|w| {
-            w.set_timeout_with_callback_and_timeout_and_arguments_0(closure.as_ref().unchecked_ref(), delay).ok()
-        });
+        let id = call(&global(), "setTimeout", closure.as_ref(), &delay.into());
         Timeout { id, _closure: closure }
     }
 }
 
 impl Drop for Timeout {
     fn drop(&mut self) {
-        if let (Some(id), Some(w)) = (self.id, web_sys::window()) {
-            w.clear_timeout_with_handle(id);
-        }
+        call(&global(), "clearTimeout", &self.id, &JsValue::UNDEFINED);
     }
 }
 
 /// An event listener that is removed when the handle is dropped.
 pub(crate) struct EventListener {
-    target: EventTarget,
+    target: JsValue,
     event: &'static str,
     closure: Closure<dyn FnMut(JsValue)>,
 }
 
 impl EventListener {
     /// Calls `f` on every `event` on `target` until the handle is dropped.
-    pub(crate) fn new(target: &EventTarget, event: &'static str, f: impl FnMut(JsValue) + 'static) -> EventListener {
+    pub(crate) fn new(target: &JsValue, event: &'static str, f: impl FnMut(JsValue) + 'static) -> EventListener {
         EventListener::boxed(target, event, Box::new(f))
     }
 
     // Boxed, so the closure glue exists once rather than once per callback type.
-    fn boxed(target: &EventTarget, event: &'static str, f: Box<dyn FnMut(JsValue)>) -> EventListener {
+    fn boxed(target: &JsValue, event: &'static str, f: Box<dyn FnMut(JsValue)>) -> EventListener {
         let closure = Closure::wrap(f);
-        let _ = target.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+        call(target, "addEventListener", &event.into(), closure.as_ref());
         EventListener { target: target.clone(), event, closure }
     }
 }
 
 impl Drop for EventListener {
     fn drop(&mut self) {
-        let _ = self.target.remove_event_listener_with_callback(self.event, self.closure.as_ref().unchecked_ref());
+        call(&self.target, "removeEventListener", &self.event.into(), self.closure.as_ref());
     }
 }

@@ -9,29 +9,30 @@ use std::rc::Rc;
 
 use js_sys::Function;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{AbortController, Response};
+use web_sys::Response;
 
 use super::handles::Timeout;
+use super::js::{call0, construct, global, message, num, prop, put, string, try_call};
 use super::object;
 use super::task::settled;
 use crate::core::http::{HttpRequest, HttpResponse, TransportError};
 
 /// An `AbortController` that aborts when the request's time is up, and whether it did.
 struct Deadline {
-    controller: AbortController,
+    controller: JsValue,
     timed_out: Rc<Cell<bool>>,
     _timer: Timeout,
 }
 
 impl Deadline {
     fn new(ms: u64) -> Result<Deadline, TransportError> {
-        let controller = AbortController::new().map_err(network)?;
+        let controller = construct("AbortController", &JsValue::UNDEFINED).map_err(network)?;
         let timed_out = Rc::new(Cell::new(false));
         let timer = {
             let (controller, timed_out) = (controller.clone(), timed_out.clone());
             Timeout::new(ms, move || {
                 timed_out.set(true);
-                controller.abort();
+                call0(&controller, "abort");
             })
         };
         Ok(Deadline { controller, timed_out, _timer: timer })
@@ -62,13 +63,15 @@ pub(crate) fn send(fetch: &Function, req: &HttpRequest, done: Done) {
             Ok(started) => started,
             Err(e) => return done(Err(e)),
         };
-        let text = match response.text() {
+        let text = match try_call(&response, "text", &JsValue::UNDEFINED, &JsValue::UNDEFINED) {
             Ok(text) => text,
             Err(e) => return done(Err(deadline.error(e))),
         };
         settled(&text, Box::new(move |body| {
             let body = body.map_err(|e| deadline.error(e));
-            done(body.map(|body| HttpResponse { status: response.status(), status_text: response.status_text(), body: body.as_string().unwrap_or_default() }))
+            let status = num(&response, "status") as u16;
+            let status_text = string(&response, "statusText").unwrap_or_default();
+            done(body.map(|body| HttpResponse { status, status_text, body: body.as_string().unwrap_or_default() }))
         }));
     }));
 }
@@ -91,13 +94,12 @@ fn start(fetch: &Function, req: &HttpRequest, then: Started) {
     let headers = js_sys::Object::new();
     for (name, value) in &req.headers {
         // Setting a property of a fresh plain object cannot fail.
-        let _ = js_sys::Reflect::set(&headers, &name.into(), &value.into());
+        put(&headers, name, &value.into());
     }
     let body = if req.body.is_empty() { JsValue::UNDEFINED } else { JsValue::from_str(&req.body) };
-    let signal = deadline.controller.signal();
-    let init = object(&[("method", req.method.as_str().into()), ("headers", headers.into()), ("body", body), ("signal", signal.into())]);
-    let this = web_sys::window().map_or(JsValue::UNDEFINED, JsValue::from);
-    let promise = match fetch.call2(&this, &JsValue::from_str(&req.url), &init) {
+    let signal = prop(&deadline.controller, "signal");
+    let init = object(&[("method", req.method.as_str().into()), ("headers", headers.into()), ("body", body), ("signal", signal)]);
+    let promise = match fetch.call2(&global(), &JsValue::from_str(&req.url), &init) {
         Ok(promise) => promise,
         Err(e) => return then(Err(deadline.error(e))),
     };
@@ -111,7 +113,5 @@ fn start(fetch: &Function, req: &HttpRequest, then: Started) {
 
 /// A fetch failure as the core's [`TransportError::Network`], keeping the browser's message.
 fn network(err: JsValue) -> TransportError {
-    // The `message` of an Error (read as a property: no instanceof check to import).
-    let message = js_sys::Reflect::get(&err, &"message".into()).ok().and_then(|m| m.as_string()).or_else(|| err.as_string());
-    TransportError::Network(message.unwrap_or_else(|| "fetch failed".to_owned()))
+    TransportError::Network(message(&err).unwrap_or_else(|| "fetch failed".to_owned()))
 }

@@ -17,6 +17,7 @@ mod error;
 mod events;
 mod handles;
 mod http;
+mod js;
 mod task;
 #[cfg(test)]
 mod tests;
@@ -84,7 +85,7 @@ impl Sdk {
     #[wasm_bindgen(constructor)]
     pub fn new(fetch: Option<Function>) -> Sdk {
         let fetch = fetch
-            .or_else(|| js_sys::Reflect::get(&js_sys::global(), &"fetch".into()).ok().and_then(|f| f.dyn_into().ok()))
+            .or_else(|| js::prop(&js::global(), "fetch").dyn_into().ok())
             .unwrap_or_else(|| Function::from(JsValue::UNDEFINED));
         Sdk { state: Rc::default(), fetch }
     }
@@ -180,10 +181,12 @@ impl Sdk {
         let config = Config::from_json(&to_json(&config))?;
         if !config.unknown_keys.is_empty() {
             let keys = config.unknown_keys.join(", ");
-            web_sys::console::warn_1(&format!("exoChat.initialize: ignoring unknown config keys: {keys}").into());
+            js::warn(&format!("exoChat.initialize: ignoring unknown config keys: {keys}"));
         }
-        let document = web_sys::window()
-            .and_then(|w| w.document())
+        // Read as a property: no `window` or `document` getter to import.
+        let document = Some(js::prop(&js::global(), "document"))
+            .filter(JsValue::is_object)
+            .map(JsValue::unchecked_into::<web_sys::Document>)
             .ok_or_else(|| js_error(Code::NoDocument, "exoChat.initialize needs a page with a document"))?;
         let options = WidgetOptions {
             theme_color: config.theme_color.clone(),
@@ -460,7 +463,7 @@ fn object(fields: &[(&str, JsValue)]) -> JsValue {
     let object = js_sys::Object::new();
     for (key, value) in fields {
         // Setting a property of a fresh plain object cannot fail.
-        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), value);
+        js::put(&object, key, value);
     }
     object.into()
 }

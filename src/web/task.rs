@@ -5,9 +5,11 @@
 //! `async fn`: every such function would be a state machine of its own with its own drop glue,
 //! and the futures executor would be one more library in the module.
 
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Function, Promise};
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
+
+use super::js::{call, prop};
 
 /// What the outcome of a JS Promise goes to: `Ok(value)` or `Err(reason)`.
 pub(crate) type Then = Box<dyn FnOnce(Result<JsValue, JsValue>)>;
@@ -17,15 +19,12 @@ pub(crate) type Then = Box<dyn FnOnce(Result<JsValue, JsValue>)>;
 pub(crate) fn settled(promise: &JsValue, then: Then) {
     // `Promise.allSettled` never rejects, so the one callback always runs, which frees it.
     let callback = Closure::once_into_js(move |outcomes: JsValue| {
-        let outcome = Reflect::get(&outcomes, &0.into()).unwrap_or(JsValue::UNDEFINED);
-        let field = |name: &str| Reflect::get(&outcome, &name.into()).unwrap_or(JsValue::UNDEFINED);
-        then(if field("status") == "fulfilled" { Ok(field("value")) } else { Err(field("reason")) })
+        let outcome = prop(&outcomes, "0");
+        then(if prop(&outcome, "status") == "fulfilled" { Ok(prop(&outcome, "value")) } else { Err(prop(&outcome, "reason")) })
     });
     let all = Promise::all_settled(&js_sys::Array::of1(promise));
     // `then` of a Promise is a function; calling it does not throw.
-    if let Ok(then_fn) = Reflect::get(&all, &"then".into()) {
-        let _ = then_fn.unchecked_ref::<Function>().call1(&all, &callback);
-    }
+    call(&all, "then", &callback, &JsValue::UNDEFINED);
 }
 
 /// Calls `f` from a microtask (after the current call into the SDK has returned).

@@ -8,12 +8,13 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Blob, ProgressEvent, XmlHttpRequest};
+use web_sys::Blob;
 
 use super::client::string_arg;
 use super::driver::now;
 use super::task::Reply;
 use super::handles::EventListener;
+use super::js::{call0, construct, num, prop, string, try_call, warn};
 use super::widget::WidgetEvent;
 use super::{bad_argument, object, Sdk};
 use crate::core::flows::{SlotRequest, Then};
@@ -30,21 +31,26 @@ pub(crate) struct Uploads {
     /// PUT headers of the slots handed out by `requestSlotFromConverse`, by PUT URL.
     put_headers: Vec<(String, Vec<(String, String)>)>,
     /// PUTs in flight, each with a number and its listeners (removed when it ends).
-    active: Vec<(u64, XmlHttpRequest, Vec<EventListener>)>,
+    active: Vec<(u64, JsValue, Vec<EventListener>)>,
     started: u64,
 }
 
-fn warn(method: &str, why: &str) {
-    web_sys::console::warn_1(&format!("exoChat.{method}: {why}").into());
+fn warn_of(method: &str, why: &str) {
+    warn(&format!("exoChat.{method}: {why}"));
 }
 
 /// The name of a `File` (`"file"` for a bare `Blob`).
 fn blob_name(blob: &Blob) -> String {
-    js_sys::Reflect::get(blob, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_else(|| "file".to_owned())
+    string(blob, "name").unwrap_or_else(|| "file".to_owned())
 }
 
 fn blob_arg(method: &str, value: JsValue) -> Result<Blob, JsValue> {
     value.dyn_into::<Blob>().map_err(|_| bad_argument(method, "file must be a File or Blob"))
+}
+
+/// The size of `blob` in bytes.
+fn size(blob: &Blob) -> f64 {
+    num(blob, "size")
 }
 
 /// What an upload's outcome goes to: `Err` says why it failed.
@@ -57,7 +63,7 @@ impl Sdk {
         // taken out first (its listeners are removed when it drops, after the aborts).
         let active = std::mem::take(&mut self.state.borrow_mut().uploads.active);
         for (_, xhr, _) in &active {
-            let _ = xhr.abort();
+            call0(xhr, "abort");
         }
     }
 
@@ -110,7 +116,7 @@ impl Sdk {
     /// An upload of `method` that failed before its PUT: the reason on the console, and for the
     /// upload of `file` in the widget.
     pub(crate) fn upload_failed(&self, method: &str, file: Option<&Blob>, why: &str) {
-        warn(method, why);
+        warn_of(method, why);
         if let Some(file) = file {
             self.to_widget(WidgetEvent::UploadDone { name: &blob_name(file), ok: false, reason: Some(why) });
         }
@@ -139,7 +145,7 @@ impl Sdk {
     pub(crate) fn upload_whole(&self, file: JsValue, reply: &Reply) -> Result<(), JsValue> {
         const M: &str = "uploadFileToConverse";
         let file = blob_arg(M, file)?;
-        let want = SlotRequest { method: M, filename: blob_name(&file), size: file.size() as u64, content_type: file.type_() };
+        let want = SlotRequest { method: M, filename: blob_name(&file), size: size(&file) as u64, content_type: string(&file, "type").unwrap_or_default() };
         self.upload_query(M, Then::Service(want), Some(file), reply)
     }
 
@@ -147,14 +153,15 @@ impl Sdk {
     /// the widget hears how it ended, then `done`.
     pub(crate) fn put(&self, file: &Blob, url: &str, headers: &[(String, String)], done: Uploaded) {
         let name = blob_name(file);
-        let total = file.size();
+        let total = size(file);
         let failed = |e: JsValue| format!("uploading {name} failed: {}", e.as_string().unwrap_or_else(|| "the browser refused the request".to_owned()));
-        let started = XmlHttpRequest::new().and_then(|xhr| {
-            xhr.open_with_async("PUT", url, true)?;
+        let started = construct("XMLHttpRequest", &JsValue::UNDEFINED).and_then(|xhr| {
+            // `open` is asynchronous unless told otherwise.
+            try_call(&xhr, "open", &"PUT".into(), &url.into())?;
             for (header, value) in headers {
-                xhr.set_request_header(header, value)?;
+                try_call(&xhr, "setRequestHeader", &header.into(), &value.into())?;
             }
-            Ok((xhr.upload()?, xhr))
+            Ok((prop(&xhr, "upload"), xhr))
         });
         let (upload, xhr) = match started {
             Ok(started) => started,
@@ -202,15 +209,15 @@ impl Sdk {
             let (finish, request) = (finish.clone(), xhr.clone());
             listeners.push(EventListener::new(&xhr, event, move |_| {
                 finish(match event {
-                    "load" => Ok(request.status().unwrap_or(0)),
+                    "load" => Ok(num(&request, "status") as u16),
                     "error" => Err("network error"),
                     _ => Err("cancelled"),
                 })
             }));
         }
-        listeners.push(EventListener::new(&upload, "progress", move |e: JsValue| report(e.unchecked_into::<ProgressEvent>().loaded())));
+        listeners.push(EventListener::new(&upload, "progress", move |e: JsValue| report(num(&e, "loaded"))));
         self.state.borrow_mut().uploads.active.push((id, xhr.clone(), listeners));
-        if xhr.send_with_opt_blob(Some(file)).is_err() {
+        if try_call(&xhr, "send", file, &JsValue::UNDEFINED).is_err() {
             finish(Err("the browser refused the request"));
         }
     }
@@ -230,7 +237,7 @@ pub(crate) fn uploaded(method: &'static str, get_url: String, reply: Reply) -> U
         reply.settle(Ok(match result {
             Ok(()) => get_url.into(),
             Err(why) => {
-                warn(method, &why);
+                warn_of(method, &why);
                 JsValue::NULL
             }
         }))

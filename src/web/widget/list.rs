@@ -4,12 +4,12 @@
 //!
 //! [`Timeline`]: crate::core::ui::timeline::Timeline
 
-use js_sys::Date;
 use wasm_bindgen::JsValue;
 use web_sys::Element;
 
 use super::view::{append, call, el, find, flag, icon, make, prop, put, set, set_text, text, ICON_FILE};
 use super::{now, Inner};
+use crate::web::js::{construct, num};
 use crate::core::config::is_http_url;
 use crate::core::datetime::parse_iso;
 use crate::core::media::{self, MediaKind};
@@ -33,7 +33,7 @@ pub(super) struct Row {
 
 /// `new Date(time_ms)[method](a, b)`.
 fn date(time_ms: u64, method: &str, a: &JsValue, b: &JsValue) -> JsValue {
-    call(&Date::new(&(time_ms as f64).into()), method, a, b)
+    call(&construct("Date", &(time_ms as f64).into()).unwrap_or_default(), method, a, b)
 }
 
 /// The browser's UTC offset at `time_ms` (minutes, as `getTimezoneOffset`).
@@ -45,11 +45,6 @@ fn tz_offset(time_ms: u64) -> i32 {
 /// `Date.prototype[method]`.
 fn date_text(time_ms: u64, method: &str, locale: &str, json: &str) -> String {
     date(time_ms, method, &locale.into(), &js_sys::JSON::parse(json).unwrap_or_default()).as_string().unwrap_or_default()
-}
-
-/// `element[key]` as a number (a scroll position or size).
-fn px(e: &Element, key: &str) -> f64 {
-    prop(e, key).as_f64().unwrap_or(0.0)
 }
 
 fn day_of(time_ms: u64) -> i64 {
@@ -226,7 +221,7 @@ impl Inner {
     /// Whether the list is scrolled to its end (true when the panel is closed: nothing to see).
     pub(super) fn at_bottom(&self) -> bool {
         let log = &self.v.log;
-        px(log, "scrollHeight") - px(log, "scrollTop") - px(log, "clientHeight") <= AT_BOTTOM_PX
+        num(log, "scrollHeight") - num(log, "scrollTop") - num(log, "clientHeight") <= AT_BOTTOM_PX
     }
 
     pub(super) fn scroll_to_bottom(&mut self) {

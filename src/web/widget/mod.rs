@@ -25,6 +25,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, Event, File, ShadowRoot};
 
 use super::handles::{EventListener, Timeout};
+use super::js::{console, construct, global};
 use crate::core::config::ConfigError;
 use crate::core::message::MessageObject;
 use crate::core::ui::color::{self, Rgb};
@@ -158,7 +159,7 @@ impl Widget {
         // still at hand (no borrow of the widget's state, which could fail).
         let mut listeners = Vec::new();
         let inner = Rc::new_cyclic(|me| {
-            let root: &web_sys::EventTarget = &view.root;
+            let root: &JsValue = &view.root;
             // A loop of pushes, which the listeners below need anyway, rather than a `collect`.
             for (name, on) in [
                 ("click", On::Click),
@@ -174,9 +175,7 @@ impl Widget {
             }
             listeners.push(listen(&view.log, "scroll", On::Scroll, me));
             listeners.push(listen(document, "visibilitychange", On::Visibility, me));
-            if let Some(window) = web_sys::window() {
-                listeners.push(listen(&window, "resize", On::Resize, me));
-            }
+            listeners.push(listen(&global(), "resize", On::Resize, me));
             RefCell::new(Inner {
                 me: me.clone(),
                 doc: document.clone(),
@@ -232,7 +231,7 @@ impl Widget {
             // `DOMContentLoaded` fires once; the listener goes with the widget.
             Some(EventListener::new(document, "DOMContentLoaded", move |_| {
                 if let Err(e) = place() {
-                    web_sys::console::error_1(&e);
+                    console("error", &e, &JsValue::UNDEFINED);
                 }
             }))
         } else {
@@ -267,7 +266,7 @@ impl Widget {
         match self.inner.try_borrow_mut() {
             Ok(mut s) => s.handle(event),
             // Only a bug could get here (the widget calls out with its state released).
-            Err(_) => web_sys::console::error_1(&"exoChat widget: event dropped (re-entrant call)".into()),
+            Err(_) => console("error", &"exoChat widget: event dropped (re-entrant call)".into(), &JsValue::UNDEFINED),
         }
     }
 }
@@ -296,7 +295,7 @@ fn theme_rgb(document: &Document, theme: &str) -> Rgb {
 }
 
 /// A listener that hands `event` to [`on_event`] as `on`.
-fn listen(target: &web_sys::EventTarget, event: &'static str, on: On, inner: &Weak<RefCell<Inner>>) -> EventListener {
+fn listen(target: &JsValue, event: &'static str, on: On, inner: &Weak<RefCell<Inner>>) -> EventListener {
     let weak = inner.clone();
     EventListener::new(target, event, move |e| on_event(&weak, Cue::Dom(on, e.unchecked_into())))
 }
@@ -627,13 +626,18 @@ impl Inner {
     /// A byte count as the locale writes it (`1.5 MB`).
     fn size(&self, bytes: f64) -> String {
         let (value, unit) = text::file_size(bytes);
-        let value = js_sys::Number::from((value * 10.0).round() / 10.0).to_locale_string(&self.locale);
-        format!("{} {}", String::from(value), self.t.units.get(unit).copied().unwrap_or(""))
+        let value = self.number((value * 10.0).round() / 10.0);
+        format!("{} {}", value, self.t.units.get(unit).copied().unwrap_or(""))
+    }
+
+    /// `n` as the locale writes it (`Number.prototype.toLocaleString`).
+    fn number(&self, n: f64) -> String {
+        let n = construct("Number", &n.into()).unwrap_or_default();
+        call_str(&n, "toLocaleString", &self.locale).as_string().unwrap_or_default()
     }
 
     fn show_unread(&self) {
-        let count = js_sys::Number::from(self.unread).to_locale_string(&self.locale);
-        let count = String::from(count);
+        let count = self.number(self.unread.into());
         set_text(&self.v.badge, &count);
         flag(&self.v.badge, "hidden", self.unread == 0);
         let label = if self.unread == 0 { self.t.open_chat.to_owned() } else { format!("{}, {}", self.t.open_chat, fill(self.t.unread, &count)) };

@@ -3,15 +3,16 @@
 //!
 //! The skeleton is built once; state shows through attributes the stylesheet reads (`data-v` on
 //! the panel: pre-chat form or chat; `data-open`, `data-wait` on the root), so most updates are
-//! one attribute. The widget reaches the DOM through [`prop`], [`put`] and [`call`] (plain
-//! `Reflect` property reads, writes and method calls) rather than web-sys's typed methods: each
-//! distinct typed method is one more import, wasm wrapper and piece of JS glue in the bundle,
-//! while these three are shared with the rest of the SDK. A DOM call that throws (none of the
-//! widget's can, short of a broken page) gives `undefined`, never a Rust panic.
+//! one attribute. The widget reaches the DOM through the shared helpers of `web::js` (plain
+//! `Reflect` property reads, writes and method calls) rather than web-sys's typed methods. A DOM
+//! call that throws (none of the widget's can, short of a broken page) gives `undefined`, never a
+//! Rust panic.
 
-use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{CssStyleSheet, Document, Element, Node, ShadowRoot};
+use web_sys::{Document, Element, Node, ShadowRoot};
+
+pub(super) use crate::web::js::{call, call0, call_str, prop, put};
+use crate::web::js::construct;
 
 use crate::core::ui::color::Palette;
 use crate::core::ui::text::{fill, Strings};
@@ -34,34 +35,6 @@ const ICON_SEND: &str = "M21 3L10 14M21 3l-7 18-4-7-7-4z";
 /// A document with a folded corner.
 pub(super) const ICON_FILE: &str = "M14 3H6v18h12V7zM14 3v4h4";
 const ICON_STAR: &str = "M12 3l2.8 5.7 6.2.9-4.5 4.4 1 6.2-5.5-2.9-5.5 2.9 1-6.2L3 9.6l6.2-.9z";
-
-/// `object[key]`; `undefined` when `object` is not an object.
-pub(super) fn prop(object: &JsValue, key: &str) -> JsValue {
-    Reflect::get(object, &key.into()).unwrap_or_default()
-}
-
-/// Sets `object[key]` (a DOM property: `textContent`, `value`, `scrollTop`).
-pub(super) fn put(object: &JsValue, key: &str, value: &JsValue) {
-    let _ = Reflect::set(object, &key.into(), value);
-}
-
-/// `object[method](a, b)`, or `object[method](a)` when `b` is `undefined` (a variadic method such
-/// as `append` would take it for one more argument; an `undefined` `a` reads as a missing
-/// optional one); `undefined` when it throws or `object` has no such method.
-pub(super) fn call(object: &JsValue, method: &str, a: &JsValue, b: &JsValue) -> JsValue {
-    let f = prop(object, method).unchecked_into::<Function>();
-    if b.is_undefined() { f.call1(object, a) } else { f.call2(object, a, b) }.unwrap_or_default()
-}
-
-/// `object[method]()`.
-pub(super) fn call0(object: &JsValue, method: &str) -> JsValue {
-    call(object, method, &JsValue::UNDEFINED, &JsValue::UNDEFINED)
-}
-
-/// `object[method](arg)` for the common case of one text argument.
-pub(super) fn call_str(object: &JsValue, method: &str, arg: &str) -> JsValue {
-    call(object, method, &arg.into(), &JsValue::UNDEFINED)
-}
 
 /// Whether `a` and `b` are the same JS value (`===`; DOM nodes by identity).
 pub(super) fn is(a: &JsValue, b: &JsValue) -> bool {
@@ -182,7 +155,7 @@ pub(super) fn adopt_styles(doc: &Document, root: &ShadowRoot, palette: &Palette)
         palette.on_theme.hex(),
         palette.accent.hex()
     );
-    match CssStyleSheet::new() {
+    match construct("CSSStyleSheet", &JsValue::UNDEFINED) {
         Ok(sheet) => {
             call_str(&sheet, "replaceSync", &css);
             put(root, "adoptedStyleSheets", &js_sys::Array::of1(&sheet));
