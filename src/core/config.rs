@@ -283,7 +283,7 @@ pub fn is_css_color(s: &str) -> bool {
     let lower = s.to_ascii_lowercase();
     let args = lower.strip_suffix(')').and_then(|a| a.split_once('(')).filter(|(f, _)| matches!(*f, "rgb" | "rgba" | "hsl" | "hsla")).map(|(_, a)| a);
     match args {
-        Some(a) => !a.trim().is_empty() && a.chars().all(|c| c.is_ascii_digit() || " .,%/-+degturn".contains(c)),
+        Some(a) => !a.trim().is_empty() && a.chars().all(|c| c.is_ascii_digit() || crate::core::is_one_of(c, " .,%/-+degturn")),
         None => false,
     }
 }

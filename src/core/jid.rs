@@ -219,7 +219,7 @@ fn check_domain(domain: &str) -> Result<String, JidError> {
         ok
     } else {
         // No empty label, and no character a domain name cannot hold.
-        let empty_label = domain.starts_with('.') || domain.ends_with('.') || domain.contains("..");
+        let empty_label = domain.starts_with('.') || domain.ends_with('.') || crate::core::find_str(&domain, "..").is_some();
         !empty_label && forbidden(&domain, "\"&'/:<>@[]\\", false).is_none()
     };
     if valid {
@@ -247,7 +247,7 @@ fn check_resource(resource: &str) -> Result<(), JidError> {
 #[allow(clippy::manual_find, reason = "a plain loop: `Iterator::find` would instantiate a `try_fold` per closure in the module")]
 fn forbidden(s: &str, listed: &str, spaces: bool) -> Option<char> {
     for c in s.chars() {
-        if c.is_control() || listed.contains(c) || (!spaces && c.is_whitespace()) {
+        if c.is_control() || crate::core::is_one_of(c, listed) || (!spaces && c.is_whitespace()) {
             return Some(c);
         }
     }

@@ -87,7 +87,7 @@ pub fn file_name(url: &str) -> String {
     let url = url.trim();
     let end = url.find(['?', '#']).unwrap_or(url.len());
     let before_query = url.get(..end).unwrap_or("");
-    let path = match before_query.find("://") {
+    let path = match crate::core::find_str(before_query, "://") {
         // Skip the authority, which is not a file name even when it has dots.
         Some(i) => before_query.get(i + 3..).and_then(|rest| rest.find('/').and_then(|j| rest.get(j..))).unwrap_or(""),
         None => before_query,

@@ -86,7 +86,7 @@ fn link_end(text: &str, start: usize) -> usize {
     let rest = text.get(start..).unwrap_or("");
     let mut end = start + rest.len();
     for (i, c) in rest.char_indices() {
-        if c.is_whitespace() || c.is_control() || "<>\"`{}|\\^".contains(c) {
+        if c.is_whitespace() || c.is_control() || crate::core::is_one_of(c, "<>\"`{}|\\^") {
             end = start + i;
             break;
         }

@@ -200,7 +200,10 @@ pub fn strings(locale: &str) -> &'static Strings {
 
 /// `template` with its first `{}` replaced by `value`.
 pub fn fill(template: &str, value: &str) -> String {
-    template.replacen("{}", value, 1)
+    match crate::core::find_str(template, "{}") {
+        Some(i) => [template.get(..i).unwrap_or(""), value, template.get(i + 2..).unwrap_or("")].concat(),
+        None => template.to_owned(),
+    }
 }
 
 /// The primary language subtag of `locale`, in its own case.
@@ -272,6 +275,7 @@ mod tests {
         assert!(HI.ticks.iter().zip(EN.ticks).all(|(h, e)| !h.is_empty() && *h != e));
         assert_eq!(fill(HI.joined, "Asha"), "Asha चैट में शामिल हुए");
         assert_eq!(fill("{} of {}", "1"), "1 of {}");
+        assert_eq!(fill("no place", "1"), "no place");
         assert_eq!(fill(EN.typing, "<b>x</b>"), "<b>x</b> is typing…", "values are text; the DOM gets them as text");
     }
 
