@@ -129,7 +129,7 @@ impl Parser<'_> {
         if !self.digits() {
             return Err(self.error("expected a digit"));
         }
-        if self.text.as_bytes()[int_start] == b'0' && self.pos > int_start + 1 {
+        if self.text.as_bytes().get(int_start) == Some(&b'0') && self.pos > int_start + 1 {
             self.pos = int_start + 1;
             return Err(self.error("a number has a leading zero"));
         }
