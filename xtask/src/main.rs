@@ -11,10 +11,12 @@
 
 mod build;
 mod demo;
+mod order;
 mod setup;
 mod stack;
 mod test;
 mod util;
+mod wasm;
 
 use std::process::ExitCode;
 
