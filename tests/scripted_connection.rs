@@ -3,8 +3,7 @@
 
 mod support;
 
-use base64::engine::general_purpose::STANDARD as BASE64;
-use base64::Engine as _;
+use base64ct::{Base64, Encoding as _};
 use exochat::core::bosh::{BoshError, TerminateCondition};
 use exochat::core::connection::{
     Connection, ConnectionConfig, ConnectionError, ConnectionEvent, Randomness, StreamCondition,
@@ -88,7 +87,7 @@ fn plain_login_takes_four_round_trips_and_releases_held_stanzas() {
     let [auth_element] = payload(&body)[..] else { panic!("one element") };
     assert!(auth_element.is("auth", ns::SASL));
     assert_eq!(auth_element.get_attr("mechanism"), Some("PLAIN"));
-    assert_eq!(BASE64.decode(auth_element.text_content()).unwrap(), b"\0user\0pencil");
+    assert_eq!(Base64::decode_vec(&auth_element.text_content()).unwrap(), b"\0user\0pencil");
     h.reply(&auth, &sasl_success());
 
     let (restart, body) = h.take_only();
@@ -151,10 +150,10 @@ fn scram_sha1_login_takes_five_round_trips_and_checks_the_server() {
     let auth = h.answer_only(&sasl("challenge", SERVER_FIRST));
     let auth_element = payload(&auth)[0];
     assert_eq!(auth_element.get_attr("mechanism"), Some("SCRAM-SHA-1"), "SCRAM is preferred over PLAIN");
-    assert_eq!(BASE64.decode(auth_element.text_content()).unwrap(), format!("n,,n=user,r={NONCE}").as_bytes());
+    assert_eq!(Base64::decode_vec(&auth_element.text_content()).unwrap(), format!("n,,n=user,r={NONCE}").as_bytes());
     let response = h.answer_only(&sasl("success", "v=rmF9pqV8S7suAoZWja4dJRkFsKQ="));
     assert_eq!(
-        BASE64.decode(payload(&response)[0].text_content()).unwrap(),
+        Base64::decode_vec(&payload(&response)[0].text_content()).unwrap(),
         b"c=biws,r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,p=v0X8v3Bz2T0CJGbJQyF0X+HI4Ts="
     );
     h.bind(JID);

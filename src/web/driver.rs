@@ -14,6 +14,7 @@
 use std::cell::{RefCell, RefMut};
 use std::rc::{Rc, Weak};
 
+use base64ct::{Base64UrlUnpadded, Encoding as _};
 use js_sys::Function;
 use wasm_bindgen::JsCast;
 use web_sys::Crypto;
@@ -72,7 +73,7 @@ fn random_fill(bytes: &mut [u8]) {
 /// Fresh random inputs of a connection.
 fn randomness() -> Randomness {
     Randomness {
-        client_nonce: crate::core::sasl::base64_encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, &random_bytes::<18>()),
+        client_nonce: Base64UrlUnpadded::encode_string(&random_bytes::<18>()),
         initial_rid: u64::from_le_bytes(random_bytes::<8>()),
     }
 }
@@ -81,7 +82,7 @@ impl Driver {
     /// Creates a session for `config` and starts connecting; its events go to `sink`.
     pub(crate) fn start(config: ConnectionConfig, fetch: Function, sink: Sink) -> Driver {
         // 96 random bits: stanza ids double as XEP-0359 origin-ids, unique across sessions.
-        let id_prefix = crate::core::sasl::base64_encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, &random_bytes::<12>());
+        let id_prefix = Base64UrlUnpadded::encode_string(&random_bytes::<12>());
         let session = Session::new(config, randomness(), id_prefix);
         let inner = Inner { session, fetch, sink, timer: None, draining: false };
         let driver = Driver(Rc::new(RefCell::new(inner)));

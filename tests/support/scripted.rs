@@ -1,8 +1,7 @@
 //! A scripted server on simulated time: the test plays the server's bodies and asserts what the
 //! client sends, request by request. Works with any [`Core`].
 
-use base64::engine::general_purpose::STANDARD as BASE64;
-use base64::Engine as _;
+use base64ct::{Base64, Encoding as _};
 use exochat::core::http::{HttpRequest, HttpResponse, TransportError};
 use exochat::core::xml::Element;
 use exochat::core::Instant;
@@ -188,7 +187,7 @@ pub fn creation(mechanisms: &[&str]) -> String {
 
 /// A SASL element `name` whose payload is `payload`, base64-encoded.
 pub fn sasl(name: &str, payload: &str) -> String {
-    wrap(&format!("<{name} xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>{}</{name}>", BASE64.encode(payload)))
+    wrap(&format!("<{name} xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>{}</{name}>", Base64::encode_string(payload.as_bytes())))
 }
 
 /// An empty SASL `<success/>`.
