@@ -34,6 +34,8 @@ pub mod sasl;
 pub mod session;
 pub mod stanza_error;
 pub mod stanza_id;
+#[cfg(test)]
+pub(crate) mod test_rng;
 pub mod ui;
 pub mod upload;
 pub mod vecmap;
