@@ -245,7 +245,12 @@ impl<'a> Parser<'a> {
         let tag = doc.since(start);
         doc.pos += 1;
         if let Some(name) = tag.strip_prefix('/') {
-            let name = name.trim_end_matches([' ', '\t', '\r', '\n']);
+            // Less the white space XML allows before the `>`.
+            let mut end = name.len();
+            while end > 0 && name.as_bytes().get(end - 1).is_some_and(|b| is_space(*b)) {
+                end -= 1;
+            }
+            let name = name.get(..end).unwrap_or_default();
             return match self.stack.last() {
                 Some(open) if open.qname == name => {
                     self.close();
