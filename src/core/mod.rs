@@ -34,7 +34,8 @@ pub mod sasl;
 pub mod session;
 pub mod stanza_error;
 pub mod stanza_id;
-#[cfg(test)]
+// Only the native differential tests use it.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 pub(crate) mod test_rng;
 pub mod ui;
 pub mod upload;
