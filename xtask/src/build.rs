@@ -17,10 +17,10 @@ use crate::util::{check, cmd, root, Result};
 /// The size budget, in bytes of gzip -9, for everything a page downloads through the script tag
 /// (`exotel-chat-sdk.js` + `exochat.js` + `exochat_bg.wasm`). `cargo xtask test` fails above it.
 ///
-/// A ratchet: it sits just above the measured size (130,352 B with the whole API and the widget)
+/// A ratchet: it sits just above the measured size (127,322 B with the whole API and the widget)
 /// so that any growth fails the run, and moves down with every size win. The goal is
 /// [`SIZE_TARGET_GZIP`].
-pub const SIZE_BUDGET_GZIP: u64 = 131 * 1024;
+pub const SIZE_BUDGET_GZIP: u64 = 125 * 1024;
 
 /// Where the ratchet is headed: 120 KB gzip -9 for the whole script-tag path (the widget issue's
 /// figure, several times smaller than Converse.js's ~417 KB). Printed beside the budget.
