@@ -17,13 +17,13 @@ use crate::util::{check, cmd, root, Result};
 /// The size budget, in bytes of gzip -9, for everything a page downloads through the script tag
 /// (`exotel-chat-sdk.js` + `exochat.js` + `exochat_bg.wasm`). `cargo xtask test` fails above it.
 ///
-/// A ratchet: it sits just above the measured size (127,322 B with the whole API and the widget)
-/// so that any growth fails the run, and moves down with every size win. The goal is
-/// [`SIZE_TARGET_GZIP`].
-pub const SIZE_BUDGET_GZIP: u64 = 125 * 1024;
+/// A ratchet: it sits just above the measured size (117,365 B with the whole API and the widget)
+/// so that any growth fails the run, and moves down with every size win. It is below
+/// [`SIZE_TARGET_GZIP`], the bound the widget issue set.
+pub const SIZE_BUDGET_GZIP: u64 = 115 * 1024;
 
-/// Where the ratchet is headed: 120 KB gzip -9 for the whole script-tag path (the widget issue's
-/// figure, several times smaller than Converse.js's ~417 KB). Printed beside the budget.
+/// The bound the widget issue set: 120 KB gzip -9 for the whole script-tag path (several times
+/// smaller than Converse.js's ~417 KB). Printed beside the budget.
 pub const SIZE_TARGET_GZIP: u64 = 120 * 1024;
 
 /// The files of the script-tag path, in load order.
