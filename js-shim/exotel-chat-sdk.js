@@ -20,8 +20,11 @@
 
   window.exoChat = createExoChat(function () {
     var glueUrl = base + "exochat.js";
+    var wasmUrl = base + "exochat_bg.wasm";
+    // Both requests at once: the .wasm does not wait a round trip for the glue.
+    var wasm = fetchWasm(wasmUrl, nativeFetch);
     return import(glueUrl).then(function (glue) {
-      return instantiateSdk(glue, base + "exochat_bg.wasm", nativeFetch);
+      return instantiateSdk(glue, wasmUrl, wasm, nativeFetch);
     }, function (e) {
       throw exoError("load_failed", "exoChat: could not load " + glueUrl + ": " + (e && e.message), e);
     });

@@ -30,25 +30,37 @@ function exoError(code, message, cause) {
 }
 
 /**
- * Fetches the .wasm with `fetchFn`, instantiates it with wasm-bindgen's `glue` (streaming
+ * Starts fetching the .wasm with `fetchFn`: a Promise of the 2xx Response, or of an Error that
+ * names the URL and what was wrong. Started before the glue is loaded, so both download at once.
+ */
+function fetchWasm(wasmUrl, fetchFn) {
+  var loading = typeof WebAssembly !== "object" || typeof WebAssembly.instantiate !== "function"
+    ? Promise.reject(exoError("load_failed", "exoChat: this browser has no WebAssembly support"))
+    : fetchFn(String(wasmUrl)).then(function (response) {
+      if (!response.ok) {
+        throw exoError("load_failed", "exoChat: could not load " + wasmUrl + " (HTTP " + response.status + ")");
+      }
+      return response;
+    }, function (e) {
+      throw exoError("load_failed", "exoChat: could not load " + wasmUrl + ": " + (e && e.message), e);
+    });
+  // Awaited only once the glue has loaded (and never when it fails): not an unhandled rejection.
+  loading.catch(function () {});
+  return loading;
+}
+
+/**
+ * Instantiates the .wasm that `fetchWasm` is fetching with wasm-bindgen's `glue` (streaming
  * compilation when the server sends `application/wasm`) and creates the Sdk. Rejects with an
  * Error that names the URL and what was wrong.
  */
-function instantiateSdk(glue, wasmUrl, fetchFn) {
-  if (typeof WebAssembly !== "object" || typeof WebAssembly.instantiate !== "function") {
-    return Promise.reject(exoError("load_failed", "exoChat: this browser has no WebAssembly support"));
-  }
-  return fetchFn(String(wasmUrl)).then(function (response) {
-    if (!response.ok) {
-      throw exoError("load_failed", "exoChat: could not load " + wasmUrl + " (HTTP " + response.status + ")");
-    }
+function instantiateSdk(glue, wasmUrl, loading, fetchFn) {
+  return loading.then(function (response) {
     var type = response.headers.get("Content-Type") || "no Content-Type";
     return glue.default({ module_or_path: response }).catch(function (e) {
       throw exoError("load_failed", "exoChat: " + wasmUrl + " is not a loadable WebAssembly module (served as " +
         type + "; expected application/wasm): " + (e && e.message), e);
     });
-  }, function (e) {
-    throw exoError("load_failed", "exoChat: could not load " + wasmUrl + ": " + (e && e.message), e);
   }).then(function () {
     return new glue.Sdk(fetchFn);
   });

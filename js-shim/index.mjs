@@ -5,7 +5,8 @@ import * as glue from "./exochat.js";
 /* @include facade.js */
 
 const nativeFetch = globalThis.fetch.bind(globalThis);
-const exoChat = createExoChat(() => instantiateSdk(glue, new URL("exochat_bg.wasm", import.meta.url), nativeFetch));
+const wasmUrl = new URL("exochat_bg.wasm", import.meta.url);
+const exoChat = createExoChat(() => instantiateSdk(glue, wasmUrl, fetchWasm(wasmUrl, nativeFetch), nativeFetch));
 
 export default exoChat;
 export const {

@@ -34,6 +34,9 @@ pub mod sasl;
 pub mod session;
 pub mod stanza_error;
 pub mod stanza_id;
+// Only the native differential tests use it.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+pub(crate) mod test_rng;
 pub mod ui;
 pub mod upload;
 pub mod vecmap;

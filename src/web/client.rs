@@ -10,7 +10,7 @@ use std::cell::{RefCell, RefMut};
 use std::rc::{Rc, Weak};
 
 use js_sys::{Array, Function};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use super::driver::{self, now, Driver, Sink};
 use super::error::{js_error, method_error, network_error, rest_error, Code};
@@ -462,7 +462,12 @@ impl Sdk {
             let Some((_, config)) = config.filter(|(_, c)| c.is_feedback_enabled) else { return };
             // Only http(s): the URL comes from a service, and a `javascript:` URL would run here.
             if config.open_in_new_tab && is_http_url(&config.feedback_url) {
-                call(&global(), "open", &config.feedback_url.as_str().into(), &"_blank".into());
+                // `noopener`: the feedback page gets no handle on this one. Browsers may block a tab
+                // opened without a click (and `noopener` hides whether they did): the chat-ended
+                // banner links to the page as well.
+                let open = prop(&global(), "open").unchecked_into::<Function>();
+                let _ = open.call3(&global(), &config.feedback_url.as_str().into(), &"_blank".into(), &"noopener".into());
+                sdk.to_widget(WidgetEvent::FeedbackLink { url: &config.feedback_url });
             } else if !config.open_in_new_tab {
                 sdk.to_widget(WidgetEvent::FeedbackForm);
             }

@@ -358,6 +358,13 @@ export async function chatEndAndFeedback(h) {
   const opened = await tab;
   await opened.waitForLoadState("domcontentloaded");
   assert.equal(opened.url(), h.info.feedback_page_url);
+  assert.equal(await opened.evaluate(() => window.opener), null, "the feedback page gets no handle on the chat page");
+  // Where a browser blocks that tab, the chat-ended banner links to the page too.
+  const link = await page.waitForFunction(() => {
+    const a = document.getElementById("exotel-chat-icon").shadowRoot.querySelector(".end a");
+    return a && !a.hidden && { href: a.href, target: a.target, rel: a.rel };
+  });
+  assert.deepEqual(await link.jsonValue(), { href: h.info.feedback_page_url, target: "_blank", rel: "noopener noreferrer" });
   assert.deepEqual(await page.evaluate(() => exoChat.getFeedbackConfig()), newTab);
 
   const response = await page.evaluate(async ([i, c]) => {

@@ -96,6 +96,25 @@ test("a classic script tag defines exoChat at once and replays the queued calls 
   await close();
 });
 
+test("the .wasm is requested while the glue is still downloading, not a round trip after it", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  let wasmRequested;
+  const sawWasm = new Promise((resolve) => { wasmRequested = resolve; });
+  page.on("request", (r) => { if (r.url().endsWith("/exochat_bg.wasm")) wasmRequested(true); });
+  // The glue is held until the .wasm has been requested; a loader that waited for the glue first
+  // would never request it meanwhile, and the hold ends after 5 s with `false`.
+  let overlapped;
+  await page.route("**/exochat.js", async (route) => {
+    overlapped = await Promise.race([sawWasm, new Promise((resolve) => setTimeout(resolve, 5000, false))]);
+    await route.continue();
+  });
+  await page.goto(server.url + "/index.html");
+  await page.waitForFunction(() => log.includes("ready"), null, { timeout: 15000 });
+  assert.equal(overlapped, true);
+  await context.close();
+});
+
 // The method table of the contract (shared/spec/exochat-reference.md).
 const CONTRACT = ["initialize", "startChat", "logout", "getUserStatus", "createRoom", "joinRoom", "leaveRoom",
   "sendMessage", "receiveMessage", "fetchArchivedMessages", "sendTypingStatus", "sendPausedStatus",

@@ -18,13 +18,13 @@ use crate::{order, wasm};
 /// The size budget, in bytes of gzip -9, for everything a page downloads through the script tag
 /// (`exotel-chat-sdk.js` + `exochat.js` + `exochat_bg.wasm`). `cargo xtask test` fails above it.
 ///
-/// A ratchet: it sits just above the measured size (127,322 B with the whole API and the widget)
-/// so that any growth fails the run, and moves down with every size win. The goal is
-/// [`SIZE_TARGET_GZIP`].
-pub const SIZE_BUDGET_GZIP: u64 = 125 * 1024;
+/// A ratchet: it sits just above the measured size (117,365 B with the whole API and the widget)
+/// so that any growth fails the run, and moves down with every size win. It is below
+/// [`SIZE_TARGET_GZIP`], the bound the widget issue set.
+pub const SIZE_BUDGET_GZIP: u64 = 115 * 1024;
 
-/// Where the ratchet is headed: 120 KB gzip -9 for the whole script-tag path (the widget issue's
-/// figure, several times smaller than Converse.js's ~417 KB). Printed beside the budget.
+/// The bound the widget issue set: 120 KB gzip -9 for the whole script-tag path (several times
+/// smaller than Converse.js's ~417 KB). Printed beside the budget.
 pub const SIZE_TARGET_GZIP: u64 = 120 * 1024;
 
 /// The files of the script-tag path, in load order.
@@ -114,9 +114,9 @@ fn wasm_opt(root: &Path, wasm: &Path) -> Result<()> {
 /// ([`order::gzip_order`]: each function beside those that share its byte strings, within
 /// deflate's 32 KB window). The bodies are read here and named by their rank in the new order;
 /// wasm-opt `--reorder-functions-by-name` sorts them and renumbers every use (and drops the
-/// names). Imported functions keep their places. Measured on the script-tag path: 127,322 B gzip
+/// names). Imported functions keep their places. Measured on the script-tag path: 117,365 B gzip
 /// with the functions sorted by symbol name (which put a generic's instantiations side by side)
-/// -> 125,068 B, in ~1.5 s. Run before `minify_names` rather than after: 150 B smaller, as
+/// -> 115,714 B, in ~1.5 s. Run before `minify_names` rather than after: 150 B smaller, as
 /// measured (the bodies are the same, the order found differs: small changes move the greedy).
 fn order_functions(root: &Path, wasm: &Path) -> Result<()> {
     let started = std::time::Instant::now();

@@ -205,26 +205,7 @@ fn round_trips() {
 #[cfg(not(target_arch = "wasm32"))]
 mod differential {
     use super::*;
-
-    /// xorshift64*: a fixed seed, so a failure reproduces.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-        }
-
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
-
-        fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-            items[self.below(items.len())]
-        }
-    }
+    use crate::core::test_rng::Rng;
 
     fn ws(rng: &mut Rng, out: &mut String) {
         out.push_str(rng.pick(&["", "", "", " ", "\n", "\t", "\r\n  "]));

@@ -61,6 +61,9 @@ pub struct Strings {
     pub upload_failed: &'static str,
     /// The banner once the chat ended.
     pub ended: &'static str,
+    /// The link to the feedback page after the chat ended (a fallback where the browser blocked the
+    /// tab the SDK opened).
+    pub feedback_link: &'static str,
     /// The rating form's question.
     pub feedback_title: &'static str,
     /// A star's label: `{}` is the rating.
@@ -124,6 +127,7 @@ pub const EN: Strings = Strings {
     uploading: "Uploading {}",
     upload_failed: "Could not send {}",
     ended: "This chat has ended.",
+    feedback_link: "Give feedback",
     feedback_title: "How was your chat?",
     stars: "{} out of 5",
     comment: "Comments (optional)",
@@ -171,6 +175,7 @@ pub const HI: Strings = Strings {
     uploading: "{} अपलोड हो रही है",
     upload_failed: "{} नहीं भेजी जा सकी",
     ended: "यह चैट समाप्त हो गई है।",
+    feedback_link: "प्रतिक्रिया दें",
     feedback_title: "आपकी चैट कैसी रही?",
     stars: "5 में से {}",
     comment: "टिप्पणी (वैकल्पिक)",

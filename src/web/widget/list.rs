@@ -7,7 +7,7 @@
 use wasm_bindgen::JsValue;
 use web_sys::Element;
 
-use super::view::{append, call, el, find, flag, icon, make, prop, put, set, set_text, text, ICON_FILE};
+use super::view::{append, call, el, find, flag, icon, link, make, prop, put, set, set_text, text, ICON_FILE};
 use super::{now, Inner};
 use crate::web::js::{construct, num};
 use crate::core::config::is_http_url;
@@ -275,12 +275,4 @@ impl Inner {
             }
         }
     }
-}
-
-/// Makes `a` open `href` (already checked to be `http(s)`) in a new tab, without giving the
-/// opened page a handle on this one.
-fn link(a: &Element, href: &str) {
-    set(a, "href", href);
-    set(a, "target", "_blank");
-    set(a, "rel", "noopener noreferrer");
 }

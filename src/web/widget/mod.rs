@@ -75,6 +75,8 @@ pub(crate) enum WidgetEvent<'a> {
     ChatEnded,
     /// Show the built-in rating form.
     FeedbackForm,
+    /// Link the chat-ended banner to the feedback page `url` (already checked to be http(s)).
+    FeedbackLink { url: &'a str },
     /// The rating was sent (`ok`) or could not be.
     FeedbackSubmitted { ok: bool },
     /// Bytes of a file upload so far.
@@ -504,6 +506,10 @@ impl Inner {
                         focus(&first);
                     }
                 }
+            }
+            WidgetEvent::FeedbackLink { url } => {
+                view::link(&self.v.fb_link, url);
+                flag(&self.v.fb_link, "hidden", false);
             }
             WidgetEvent::FeedbackSubmitted { ok } => {
                 flag(&self.v.fb_submit, "disabled", false);

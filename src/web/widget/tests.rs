@@ -382,6 +382,15 @@ fn chat_end_disables_the_input_and_the_rating_form_submits() {
     key(&input, "Enter", false);
     assert!(rec.take().is_empty(), "nothing is sent after the end");
 
+    let link = q(&root, ".end a");
+    assert!(link.has_attribute("hidden"), "no feedback page, no link");
+    w.handle(WidgetEvent::FeedbackLink { url: "https://feedback.example/form?c=1" });
+    assert!(!link.has_attribute("hidden"));
+    assert_eq!(link.get_attribute("href").as_deref(), Some("https://feedback.example/form?c=1"));
+    assert_eq!(link.get_attribute("target").as_deref(), Some("_blank"));
+    assert_eq!(link.get_attribute("rel").as_deref(), Some("noopener noreferrer"));
+    assert_eq!(text_of(&link), "Give feedback");
+
     w.handle(WidgetEvent::FeedbackForm);
     let form = q(&root, "form.fb");
     assert!(!form.has_attribute("hidden"));

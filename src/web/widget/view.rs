@@ -75,6 +75,14 @@ pub(super) fn text(doc: &Document, parent: &Node, tag: &str, class: &str, text: 
     e
 }
 
+/// Makes `a` open `href` (already checked to be `http(s)`) in a new tab, without giving the
+/// opened page a handle on this one.
+pub(super) fn link(a: &Element, href: &str) {
+    set(a, "href", href);
+    set(a, "target", "_blank");
+    set(a, "rel", "noopener noreferrer");
+}
+
 /// Sets the text content of `e` (empty text: no child).
 pub(super) fn set_text(e: &Element, text: &str) {
     put(e, "textContent", &text.into());
@@ -190,8 +198,10 @@ pub(super) struct View {
     pub log: Element,
     pub pill: Element,
     pub typing: Element,
-    /// The chat-ended banner, the rating form, its star group, comment and result line.
+    /// The chat-ended banner and its link to the feedback page; the rating form, its star group,
+    /// comment and result line.
     pub ended: Element,
+    pub fb_link: Element,
     pub feedback: Element,
     pub stars: Element,
     pub comment: Element,
@@ -281,6 +291,8 @@ impl View {
         let ended = text(doc, &panel, "div", "end", t.ended);
         set(&ended, "role", "status");
         flag(&ended, "hidden", true);
+        let fb_link = text(doc, &ended, "a", "", t.feedback_link);
+        flag(&fb_link, "hidden", true);
 
         let feedback = el(doc, &panel, "form", "fb");
         set(&feedback, "data-a", "fb");
@@ -353,6 +365,7 @@ impl View {
             pill,
             typing,
             ended,
+            fb_link,
             feedback,
             stars,
             comment,
