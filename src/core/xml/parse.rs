@@ -3,9 +3,9 @@
 //!
 //! It accepts what quick-xml (its differential oracle in `tests.rs`) accepts, and delimits tags,
 //! names and attributes as quick-xml does: a tag runs to the first `>` outside quotes, its name to
-//! the first white space, an attribute's name to `=` or white space. Two refusals of its own:
-//! `<` in an attribute value (XML 1.0's `AttValue` excludes it) and more than [`MAX_ATTRS`]
-//! attributes on one element.
+//! the first white space, an attribute's name to `=` or white space. Three refusals of its own:
+//! `<` in an attribute value (XML 1.0's `AttValue` excludes it), a start tag without a name (XML's
+//! `Name` is never empty), and more than [`MAX_ATTRS`] attributes on one element.
 
 use super::{Element, Node, XmlError, MAX_ATTRS, MAX_DEPTH, NS_XML};
 use crate::core::find_str;
@@ -13,6 +13,8 @@ use crate::core::find_str;
 /// What a bad attribute (syntax or duplicate) and a bad character reference are called.
 pub(super) const BAD_ATTRIBUTE: &str = "invalid or duplicate attribute";
 pub(super) const BAD_REFERENCE: &str = "invalid entity or character reference";
+/// A start tag with nothing before its first white space (`< a>`, `<>`).
+pub(super) const NAMELESS_TAG: &str = "ill-formed document: a tag without a name";
 
 /// Stands for "no byte" where [`Cursor::chars`] takes a byte to stop at: no byte of UTF-8 text is
 /// 0xFF, so CDATA (the only text read this way) runs to the end of its cursor.
@@ -269,6 +271,9 @@ impl<'a> Parser<'a> {
             tag.pos += 1;
         }
         let qname = tag.since(0);
+        if qname.is_empty() {
+            return Err(malformed(NAMELESS_TAG));
+        }
         let (mut bindings, mut attrs) = (Vec::new(), Vec::new());
         // The names seen so far, for the duplicate check; names are never empty.
         let mut names = [""; MAX_ATTRS];
