@@ -18,10 +18,10 @@ use crate::{order, wasm};
 /// The size budget, in bytes of gzip -9, for everything a page downloads through the script tag
 /// (`exotel-chat-sdk.js` + `exochat.js` + `exochat_bg.wasm`). `cargo xtask test` fails above it.
 ///
-/// A ratchet: it sits just above the measured size (117,365 B with the whole API and the widget)
+/// A ratchet: it sits just above the measured size (115,792 B with the whole API and the widget)
 /// so that any growth fails the run, and moves down with every size win. It is below
 /// [`SIZE_TARGET_GZIP`], the bound the widget issue set.
-pub const SIZE_BUDGET_GZIP: u64 = 115 * 1024;
+pub const SIZE_BUDGET_GZIP: u64 = 114 * 1024;
 
 /// The bound the widget issue set: 120 KB gzip -9 for the whole script-tag path (several times
 /// smaller than Converse.js's ~417 KB). Printed beside the budget.
